@@ -29,7 +29,7 @@ public final class FlatValues {
     public static void write(INDArray v, float[] values) {
         checkLength(v, values.length);
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            v.assign(Nd4j.create(values, v.shape(), v.ordering()).castTo(v.dataType()));
+            v.assign(Nd4j.createFromArray(values).reshape(v.ordering(), v.shape()).castTo(v.dataType()));
         }
     }
 
@@ -37,7 +37,7 @@ public final class FlatValues {
     public static void write(INDArray v, double[] values) {
         checkLength(v, values.length);
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            v.assign(Nd4j.create(values, v.shape(), v.ordering()).castTo(v.dataType()));
+            v.assign(Nd4j.createFromArray(values).reshape(v.ordering(), v.shape()).castTo(v.dataType()));
         }
     }
 
@@ -62,7 +62,7 @@ public final class FlatValues {
 
     /** A rank-1 view (or copy, for non-contiguous views) of {@code v} in its own ordering. */
     public static INDArray flatView(INDArray v) {
-        return v.reshape(v.ordering(), v.length());
+        return v.reshape(v.ordering(), new long[]{v.length()});
     }
 
     private static void checkLength(INDArray v, int length) {

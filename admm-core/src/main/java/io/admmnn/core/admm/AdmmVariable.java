@@ -1,0 +1,134 @@
+package io.admmnn.core.admm;
+
+import io.admmnn.core.projection.Projection;
+import io.admmnn.core.tensor.FlatValues;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ADMM state of one constrained parameter W in scaled form: the auxiliary copy Z in S, the scaled dual U
+ * and the penalty rho. The W-step minimises {@code loss(W) + rho/2 ||W - Z + U||_F^2}; the Z/U update is
+ * {@code Z = Proj_S(W + U)}, {@code U = U + W - Z}.
+ *
+ * <p>Z and U are always private, detached arrays shaped and ordered like W (never aliases of W), so that
+ * flat views of Z and U line up element for element with DL4J's flat parameter and gradient views.
+ * Z starts at {@code Proj_S(W)} (not W, which would leave the first W-step without any pull) and U at 0.
+ */
+public final class AdmmVariable {
+
+    private final String name;
+    private final Projection projection;
+    private final INDArray z;
+    private final INDArray u;
+    private final INDArray zFlat;
+    private final INDArray uFlat;
+    private double rho;
+
+    private AdmmVariable(String name, Projection projection, INDArray z, INDArray u, double rho) {
+        this.name = name;
+        this.projection = projection;
+        this.z = z;
+        this.u = u;
+        this.zFlat = FlatValues.flatView(z);
+        this.uFlat = FlatValues.flatView(u);
+        this.rho = checkRho(rho);
+    }
+
+    /** Starts ADMM for {@code w}: {@code Z = Proj_S(W)}, {@code U = 0}. {@code w} is not modified. */
+    public static AdmmVariable start(String name, INDArray w, Projection projection, double rho) {
+        return new AdmmVariable(name, projection, projection.project(w), FlatValues.detachedZerosLike(w), rho);
+    }
+
+    /** Restores a variable from saved Z and U (copied; shapes must match). */
+    public static AdmmVariable restore(String name, Projection projection, INDArray z, INDArray u, double rho) {
+        if (!java.util.Arrays.equals(z.shape(), u.shape())) {
+            throw new IllegalArgumentException(name + ": Z and U shapes differ");
+        }
+        return new AdmmVariable(name, projection, FlatValues.detachedCopy(z), FlatValues.detachedCopy(u), rho);
+    }
+
+    /**
+     * One Z/U update after a W-step: {@code Z = Proj_S(W + U)}, {@code U = U + W - Z}.
+     *
+     * @param w     the current weights (not modified)
+     * @param round the round whose W-step just ended, for the returned record
+     * @return the primal and dual residuals of this update
+     */
+    public Residuals update(INDArray w, int round) {
+        checkShape(w);
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray zPrevious = z.dup(z.ordering());
+            INDArray target = w.add(u);
+            projection.projectInPlace(target);
+            z.assign(target);
+            u.addi(w).subi(z);
+            double primal = w.distance2(z);
+            double dual = rho * z.distance2(zPrevious);
+            return new Residuals(name, round, rho, primal, dual, w.norm2Number().doubleValue());
+        }
+    }
+
+    /**
+     * Adds the gradient of the penalty, {@code rho * (W - Z + U)}, to {@code gradient} in place.
+     * Both arguments are rank-1 views in W's own ordering (the form DL4J hands to a regularization).
+     */
+    public void addPenaltyGradient(INDArray wFlat, INDArray gradientFlat) {
+        gradientFlat.addi(wFlat.sub(zFlat).addi(uFlat).muli(rho));
+    }
+
+    /** The penalty {@code rho/2 * ||W - Z + U||_F^2} for rank-1 {@code wFlat} in W's own ordering. */
+    public double penalty(INDArray wFlat) {
+        double norm = wFlat.sub(zFlat).addi(uFlat).norm2Number().doubleValue();
+        return 0.5 * rho * norm * norm;
+    }
+
+    /**
+     * Changes rho. In scaled form U = y / rho, so keeping the dual variable y unchanged requires
+     * {@code U *= rho_old / rho_new} (Boyd et al., section 3.4.1); {@code rescaleDual=false} reproduces
+     * reference code that multiplies rho without touching U.
+     */
+    public void setRho(double newRho, boolean rescaleDual) {
+        checkRho(newRho);
+        if (rescaleDual && newRho != rho) {
+            u.muli(rho / newRho);
+        }
+        rho = newRho;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Projection projection() {
+        return projection;
+    }
+
+    public double rho() {
+        return rho;
+    }
+
+    /** The current Z (a live, detached array; do not modify). */
+    public INDArray z() {
+        return z;
+    }
+
+    /** The current scaled dual U (a live, detached array; do not modify). */
+    public INDArray u() {
+        return u;
+    }
+
+    private void checkShape(INDArray w) {
+        if (!java.util.Arrays.equals(w.shape(), z.shape())) {
+            throw new IllegalArgumentException(name + ": weights have shape " + java.util.Arrays.toString(w.shape())
+                    + " but ADMM state has " + java.util.Arrays.toString(z.shape()));
+        }
+    }
+
+    private static double checkRho(double rho) {
+        if (!(rho > 0) || Double.isInfinite(rho)) {
+            throw new IllegalArgumentException("rho must be positive and finite, was " + rho);
+        }
+        return rho;
+    }
+}
