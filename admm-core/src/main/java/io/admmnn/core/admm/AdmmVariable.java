@@ -59,7 +59,7 @@ public final class AdmmVariable {
         checkShape(w);
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             INDArray zPrevious = z.dup(z.ordering());
-            INDArray target = w.add(u);
+            INDArray target = w.dup(z.ordering()).addi(u);
             projection.projectInPlace(target);
             z.assign(target);
             u.addi(w).subi(z);
@@ -71,16 +71,25 @@ public final class AdmmVariable {
 
     /**
      * Adds the gradient of the penalty, {@code rho * (W - Z + U)}, to {@code gradient} in place.
-     * Both arguments are rank-1 views in W's own ordering (the form DL4J hands to a regularization).
+     * Both arguments are either shaped like W or rank-1 views in W's own ordering (DL4J hands a
+     * regularization one or the other depending on the layer).
      */
-    public void addPenaltyGradient(INDArray wFlat, INDArray gradientFlat) {
-        gradientFlat.addi(wFlat.sub(zFlat).addi(uFlat).muli(rho));
+    public void addPenaltyGradient(INDArray w, INDArray gradient) {
+        gradient.addi(w.sub(like(z, zFlat, w)).addi(like(u, uFlat, w)).muli(rho));
     }
 
-    /** The penalty {@code rho/2 * ||W - Z + U||_F^2} for rank-1 {@code wFlat} in W's own ordering. */
-    public double penalty(INDArray wFlat) {
-        double norm = wFlat.sub(zFlat).addi(uFlat).norm2Number().doubleValue();
+    /** The penalty {@code rho/2 * ||W - Z + U||_F^2}; {@code w} shaped like W or rank-1 in W's ordering. */
+    public double penalty(INDArray w) {
+        double norm = w.sub(like(z, zFlat, w)).addi(like(u, uFlat, w)).norm2Number().doubleValue();
         return 0.5 * rho * norm * norm;
+    }
+
+    private INDArray like(INDArray shaped, INDArray flat, INDArray w) {
+        if (w.rank() == 1 && shaped.rank() != 1) {
+            return flat;
+        }
+        checkShape(w);
+        return shaped;
     }
 
     /**

@@ -1,0 +1,48 @@
+package io.admmnn.dl4j.hook;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Freezes masked weights: multiplies the weight <em>update</em> by a 0/1 mask after the updater has run
+ * ({@link ApplyStep#POST_UPDATER}), so a weight that is zero and masked receives an update of exactly 0
+ * and stays exactly 0, whatever the optimizer's momentum or Adam moments hold.
+ * Does nothing while the layer has no mask. Its JSON holds only the layer key.
+ */
+public final class PrunedWeightMask extends BoundRegularization {
+
+    private static final long serialVersionUID = 1L;
+
+    @JsonCreator
+    public PrunedWeightMask(@JsonProperty("layerKey") String layerKey) {
+        super(layerKey);
+    }
+
+    @Override
+    public ApplyStep applyStep() {
+        return ApplyStep.POST_UPDATER;
+    }
+
+    @Override
+    public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
+        hooks().maskUpdate(gradView);
+    }
+
+    @Override
+    public double score(INDArray param, int iteration, int epoch) {
+        return 0.0;
+    }
+
+    @Override
+    public PrunedWeightMask clone() {
+        PrunedWeightMask copy = new PrunedWeightMask(layerKey);
+        copy.hooks = hooks;
+        return copy;
+    }
+
+    @Override
+    public String toString() {
+        return "PrunedWeightMask(" + layerKey + ")";
+    }
+}

@@ -1,0 +1,155 @@
+package io.admmnn.dl4j.network;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * One view of a {@link MultiLayerNetwork} or a {@link ComputationGraph}: its constrainable layers by name,
+ * and the few training operations the compression pipeline needs.
+ */
+public final class TrainableNetwork {
+
+    private final Model model;
+
+    private TrainableNetwork(Model model) {
+        this.model = model;
+    }
+
+    /** Wraps an initialised {@code MultiLayerNetwork} or {@code ComputationGraph}. */
+    public static TrainableNetwork of(Model model) {
+        if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
+            throw new IllegalArgumentException("unsupported model type " + model.getClass().getName()
+                    + ": expected MultiLayerNetwork or ComputationGraph");
+        }
+        return new TrainableNetwork(model);
+    }
+
+    /** Restores a network written by {@link #save}; the type (MLN or graph) is read from the file. */
+    public static TrainableNetwork load(File file, boolean loadUpdater) throws IOException {
+        if (isGraphFile(file)) {
+            return new TrainableNetwork(ModelSerializer.restoreComputationGraph(file, loadUpdater));
+        }
+        return new TrainableNetwork(ModelSerializer.restoreMultiLayerNetwork(file, loadUpdater));
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public boolean isGraph() {
+        return model instanceof ComputationGraph;
+    }
+
+    /** The layers that have a weight parameter {@code W}, in network order. */
+    public List<ConstrainableLayer> constrainableLayers() {
+        List<ConstrainableLayer> result = new ArrayList<>();
+        Layer[] layers = layers();
+        for (int i = 0; i < layers.length; i++) {
+            Layer layer = layers[i];
+            if (layer.conf().getLayer() instanceof BaseLayer && layer.paramTable().containsKey("W")) {
+                result.add(new ConstrainableLayer(nameOf(layer, i), i, layer.conf().getLayer().getClass().getSimpleName(),
+                        layer));
+            }
+        }
+        return Collections.unmodifiableList(result);
+    }
+
+    /**
+     * The constrainable layer called {@code name}.
+     *
+     * @throws IllegalArgumentException naming the layers that exist, if there is no such layer
+     */
+    public ConstrainableLayer layer(String name) {
+        return constrainableLayers().stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no layer with weights named '" + name
+                        + "'; layers with weights: " + constrainableLayers().stream().map(ConstrainableLayer::name)
+                        .collect(Collectors.joining(", "))));
+    }
+
+    /** One pass over {@code data}. */
+    public void fitEpoch(DataSetIterator data) {
+        if (model instanceof MultiLayerNetwork mln) {
+            mln.fit(data);
+        } else {
+            ((ComputationGraph) model).fit(data);
+        }
+    }
+
+    /** Classification metrics on {@code data} (the iterator is reset first). */
+    public Evaluation evaluate(DataSetIterator data) {
+        data.reset();
+        if (model instanceof MultiLayerNetwork mln) {
+            return mln.evaluate(data);
+        }
+        return ((ComputationGraph) model).evaluate(data);
+    }
+
+    /** Sets the learning rate of every layer (schedules are replaced by this constant). */
+    public void setLearningRate(double learningRate) {
+        if (model instanceof MultiLayerNetwork mln) {
+            mln.setLearningRate(learningRate);
+        } else {
+            ((ComputationGraph) model).setLearningRate(learningRate);
+        }
+    }
+
+    public void setListeners(TrainingListener... listeners) {
+        model.setListeners(listeners);
+    }
+
+    /** Epochs completed so far, as counted by DL4J's configuration (saved with the model). */
+    public int epochCount() {
+        if (model instanceof MultiLayerNetwork mln) {
+            return mln.getEpochCount();
+        }
+        return ((ComputationGraph) model).getConfiguration().getEpochCount();
+    }
+
+    /** Writes the model zip (configuration, parameters and, if asked, the updater state). */
+    public void save(File file, boolean saveUpdater) throws IOException {
+        ModelSerializer.writeModel(model, file, saveUpdater);
+    }
+
+    /** Total number of parameters (weights and biases). */
+    public long parameterCount() {
+        return model.numParams();
+    }
+
+    private Layer[] layers() {
+        if (model instanceof MultiLayerNetwork mln) {
+            return mln.getLayers();
+        }
+        return ((ComputationGraph) model).getLayers();
+    }
+
+    private static String nameOf(Layer layer, int index) {
+        String name = layer.conf().getLayer().getLayerName();
+        return name == null || name.isBlank() ? Integer.toString(index) : name;
+    }
+
+    private static boolean isGraphFile(File file) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file)) {
+            java.util.zip.ZipEntry entry = zip.getEntry("configuration.json");
+            if (entry == null) {
+                throw new IOException(file + " is not a DL4J model file (no configuration.json inside)");
+            }
+            try (java.io.InputStream in = zip.getInputStream(entry)) {
+                String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                return json.contains("\"vertices\"");
+            }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package io.admmnn.dl4j.session;
+
+import io.admmnn.core.admm.AdmmSolver;
+import io.admmnn.core.admm.AdmmVariable;
+import io.admmnn.core.admm.Residuals;
+import io.admmnn.core.admm.RhoSchedule;
+import io.admmnn.core.projection.Projection;
+import io.admmnn.dl4j.hook.AdmmPenalty;
+import io.admmnn.dl4j.hook.LayerHooks;
+import io.admmnn.dl4j.hook.PrunedWeightMask;
+import io.admmnn.dl4j.network.ConstrainableLayer;
+import io.admmnn.dl4j.network.TrainableNetwork;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * ADMM compression of a DL4J network: constraint sets on named layers, the ADMM rounds, the hard projection
+ * and the masked retraining that follows, with the whole state saved inside the model zip.
+ *
+ * <p>Life cycle: {@link #start} (Z = Proj(W), U = 0, penalty hooks on), any number of {@link #runRound}
+ * (W-step supplied by the caller, typically epochs of {@code fit}; then Z/U update), {@link #hardProject}
+ * (W = Proj(W); zeros frozen by a mask; penalty off), then ordinary training is masked retraining. A later
+ * {@link #beginAdmm} starts a second ADMM stage (e.g. quantization) with the earlier zeros still frozen.
+ *
+ * <p>The hooks are two DL4J regularizations per constrained layer ({@link AdmmPenalty} before the
+ * updater, {@link PrunedWeightMask} after it), appended to the layer's configuration, which DL4J reads on
+ * every update; their JSON holds only the layer key and rho.
+ */
+public final class AdmmSession {
+
+    /** Object name of the session state inside the model zip. */
+    public static final String STATE_ENTRY = "admm-session";
+
+    private final TrainableNetwork network;
+    private final Map<String, ConstrainableLayer> layers;
+    private final Map<String, LayerHooks> hooks;
+    private String stage;
+    private AdmmSolver solver;
+    private Map<String, Projection> projections;
+    private RhoSchedule schedule;
+    private boolean rescaleDual;
+    private int round;
+
+    private AdmmSession(TrainableNetwork network, Map<String, ConstrainableLayer> layers) {
+        this.network = network;
+        this.layers = Collections.unmodifiableMap(layers);
+        this.hooks = new LinkedHashMap<>();
+        layers.forEach((name, layer) -> hooks.put(name, installHooks(layer)));
+    }
+
+    /**
+     * Starts ADMM on the layers named in {@code constraints}.
+     *
+     * @param stage       a label for reports and checkpoints, e.g. "prune"
+     * @param constraints constraint set per layer name; a name that is not a layer with weights is an error
+     * @param schedule    rho per round
+     * @param rescaleDual whether U is rescaled when rho changes
+     */
+    public static AdmmSession start(TrainableNetwork network, String stage, Map<String, Projection> constraints,
+                                    RhoSchedule schedule, boolean rescaleDual) {
+        AdmmSession session = new AdmmSession(network, resolve(network, constraints.keySet()));
+        session.beginAdmm(stage, constraints, schedule, rescaleDual);
+        return session;
+    }
+
+    /**
+     * Begins a new ADMM stage on a subset of this session's layers (each keeps its current mask, so
+     * weights frozen at zero by an earlier stage stay frozen).
+     */
+    public void beginAdmm(String stage, Map<String, Projection> constraints, RhoSchedule schedule,
+                          boolean rescaleDual) {
+        if (solver != null) {
+            throw new IllegalStateException("ADMM stage '" + this.stage + "' is still running; hardProject() first");
+        }
+        for (String name : constraints.keySet()) {
+            if (!layers.containsKey(name)) {
+                network.layer(name); // throws with the list of layers if the name is unknown
+                throw new IllegalArgumentException("layer '" + name + "' is not part of this session");
+            }
+        }
+        this.stage = stage;
+        this.projections = new LinkedHashMap<>();
+        layers.keySet().stream().filter(constraints::containsKey).forEach(n -> projections.put(n, constraints.get(n)));
+        this.schedule = schedule;
+        this.rescaleDual = rescaleDual;
+        this.round = 0;
+        this.solver = AdmmSolver.start(weightsOf(projections.keySet()), projections, schedule, rescaleDual);
+        bindSolver();
+    }
+
+    /** One ADMM round: rho from the schedule, the caller's W-step, then Z/U updates; returns residuals. */
+    public List<Residuals> runRound(AdmmSolver.WStep wStep) {
+        requireAdmm();
+        List<Residuals> residuals = solver.runRound(r -> {
+            solver.variables().forEach((name, v) -> penaltyOf(name).setRho(v.rho()));
+            wStep.minimise(r);
+        });
+        round = solver.round();
+        return residuals;
+    }
+
+    /**
+     * Ends the ADMM stage: W = Proj(W) for each constrained layer (the reference prunes W, not Z), freezes
+     * every weight that is then zero (and keeps earlier frozen ones frozen), and removes the penalty.
+     *
+     * @return the non-zero counts per layer after projection
+     */
+    public Map<String, LayerSparsity> hardProject() {
+        requireAdmm();
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (Map.Entry<String, Projection> e : projections.entrySet()) {
+                INDArray w = layers.get(e.getKey()).weights();
+                e.getValue().projectInPlace(w);
+                LayerHooks h = hooks.get(e.getKey());
+                INDArray mask = w.neq(0.0).castTo(w.dataType());
+                if (h.mask() != null) {
+                    mask.muli(h.mask());
+                    w.muli(mask);
+                }
+                h.setMask(mask);
+                h.setAdmm(null);
+            }
+        }
+        solver = null;
+        return sparsity();
+    }
+
+    /** Non-zero counts of every layer in the session. */
+    public Map<String, LayerSparsity> sparsity() {
+        Map<String, LayerSparsity> result = new LinkedHashMap<>();
+        layers.forEach((name, layer) -> {
+            INDArray w = layer.weights();
+            long kept = w.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            result.put(name, new LayerSparsity(name, w.length(), kept));
+        });
+        return result;
+    }
+
+    /** Whether an ADMM stage is running (penalties active). */
+    public boolean isAdmmActive() {
+        return solver != null;
+    }
+
+    public String stage() {
+        return stage;
+    }
+
+    /** Rounds completed in the current (or last) ADMM stage. */
+    public int round() {
+        return round;
+    }
+
+    public TrainableNetwork network() {
+        return network;
+    }
+
+    /** The constrained layers' names. */
+    public List<String> layerNames() {
+        return new ArrayList<>(layers.keySet());
+    }
+
+    /** The current ADMM variables (empty when no stage is running). */
+    public Map<String, AdmmVariable> variables() {
+        return solver == null ? Map.of() : solver.variables();
+    }
+
+    /** The 0/1 mask of frozen weights of a layer (shape of W), or null when nothing is frozen. */
+    public INDArray mask(String layer) {
+        return hooks.get(layer).mask();
+    }
+
+    /**
+     * Writes the network (with updater state) and this session's state into one zip, atomically: the file
+     * is written beside {@code file} and renamed over it, so a crash never leaves a half-written checkpoint.
+     */
+    public void save(File file) throws IOException {
+        Path target = file.toPath().toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        try {
+            network.save(temp.toFile(), true);
+            ModelSerializer.addObjectToFile(temp.toFile(), STATE_ENTRY, snapshot());
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Restores a network and its session from a zip written by {@link #save}.
+     *
+     * @param constraints the constraint set of each layer of the stage that was running (needed only if
+     *                    ADMM was active when saved; the projections themselves are not serialized)
+     */
+    public static AdmmSession restore(File file, Map<String, Projection> constraints, RhoSchedule schedule,
+                                      boolean rescaleDual) throws IOException {
+        TrainableNetwork network = TrainableNetwork.load(file, true);
+        SessionSnapshot snap;
+        try {
+            snap = ModelSerializer.getObjectFromFile(file, STATE_ENTRY);
+        } catch (RuntimeException e) {
+            throw new IOException(file + " holds no ADMM session state (" + e.getMessage() + ")", e);
+        }
+        if (snap.formatVersion() != SessionSnapshot.FORMAT_VERSION) {
+            throw new IOException(file + ": unsupported ADMM state version " + snap.formatVersion());
+        }
+        List<String> names = snap.layers().stream().map(SessionSnapshot.LayerSnapshot::name).toList();
+        AdmmSession session = new AdmmSession(network, resolve(network, names));
+        session.stage = snap.stage();
+        session.round = snap.round();
+        for (SessionSnapshot.LayerSnapshot l : snap.layers()) {
+            if (l.mask() != null) {
+                session.hooks.get(l.name()).setMask(l.mask().toArray());
+            }
+        }
+        if (snap.admmActive()) {
+            Map<String, AdmmVariable> variables = new LinkedHashMap<>();
+            for (SessionSnapshot.LayerSnapshot l : snap.layers()) {
+                if (l.z() == null) {
+                    continue;
+                }
+                Projection p = constraints.get(l.name());
+                if (p == null) {
+                    throw new IllegalArgumentException("checkpoint has ADMM state for layer '" + l.name()
+                            + "' but no constraint was given for it");
+                }
+                variables.put(l.name(), AdmmVariable.restore(l.name(), p, l.z().toArray(), l.u().toArray(), l.rho()));
+            }
+            session.projections = new LinkedHashMap<>(constraints);
+            session.schedule = schedule;
+            session.rescaleDual = rescaleDual;
+            session.solver = AdmmSolver.resume(session.weightsOf(variables.keySet()), variables, schedule,
+                    rescaleDual, snap.round());
+            session.bindSolver();
+        }
+        return session;
+    }
+
+    private SessionSnapshot snapshot() {
+        List<SessionSnapshot.LayerSnapshot> entries = new ArrayList<>();
+        for (String name : layers.keySet()) {
+            AdmmVariable v = solver == null ? null : solver.variables().get(name);
+            entries.add(new SessionSnapshot.LayerSnapshot(name,
+                    v == null ? null : v.projection().describe(), v == null ? 0 : v.rho(),
+                    v == null ? null : ArrayData.of(v.z()), v == null ? null : ArrayData.of(v.u()),
+                    ArrayData.of(mask(name))));
+        }
+        return new SessionSnapshot(SessionSnapshot.FORMAT_VERSION, stage, solver != null, round, entries);
+    }
+
+    private void bindSolver() {
+        hooks.values().forEach(h -> h.setAdmm(null));
+        solver.variables().forEach((name, v) -> {
+            hooks.get(name).setAdmm(v);
+            penaltyOf(name).setRho(v.rho());
+        });
+    }
+
+    private void requireAdmm() {
+        if (solver == null) {
+            throw new IllegalStateException("no ADMM stage is running");
+        }
+    }
+
+    private Map<String, INDArray> weightsOf(Iterable<String> names) {
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        names.forEach(n -> w.put(n, layers.get(n).weights()));
+        return w;
+    }
+
+    private AdmmPenalty penaltyOf(String name) {
+        return layers.get(name).config().getRegularization().stream()
+                .filter(AdmmPenalty.class::isInstance).map(AdmmPenalty.class::cast).findFirst().orElseThrow();
+    }
+
+    private static Map<String, ConstrainableLayer> resolve(TrainableNetwork network, Iterable<String> names) {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        names.forEach(n -> wanted.add(network.layer(n).name())); // throws, naming the layers, if unknown
+        Map<String, ConstrainableLayer> result = new LinkedHashMap<>(); // in network order
+        network.constrainableLayers().stream().filter(l -> wanted.contains(l.name()))
+                .forEach(l -> result.put(l.name(), l));
+        if (result.isEmpty()) {
+            throw new IllegalArgumentException("no layers to constrain");
+        }
+        return result;
+    }
+
+    /**
+     * Ensures the layer's configuration carries one {@link AdmmPenalty} (first, before the updater) and one
+     * {@link PrunedWeightMask} (last, after the updater and after any weight decay), and binds both to a
+     * fresh {@link LayerHooks}. Hooks already present (a restored model) are rebound, not duplicated.
+     */
+    private static LayerHooks installHooks(ConstrainableLayer layer) {
+        BaseLayer conf = layer.config();
+        List<Regularization> regs = new ArrayList<>(conf.getRegularization() == null ? List.of()
+                : conf.getRegularization());
+        LayerHooks h = new LayerHooks(layer.name());
+        if (regs.stream().noneMatch(AdmmPenalty.class::isInstance)) {
+            regs.add(0, new AdmmPenalty(layer.name(), 0.0));
+        }
+        if (regs.stream().noneMatch(PrunedWeightMask.class::isInstance)) {
+            regs.add(new PrunedWeightMask(layer.name()));
+        }
+        for (Regularization r : regs) {
+            if (r instanceof AdmmPenalty p) {
+                p.bind(h);
+            } else if (r instanceof PrunedWeightMask m) {
+                m.bind(h);
+            }
+        }
+        conf.setRegularization(regs);
+        return h;
+    }
+
+    /** Convenience for callers that cannot throw checked exceptions. */
+    public void saveUnchecked(File file) {
+        try {
+            save(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
