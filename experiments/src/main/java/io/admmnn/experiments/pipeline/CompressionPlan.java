@@ -75,11 +75,11 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
         return switch (key) {
             case "quick" -> new CompressionPlan(model.id(), 42, 64, 0, 0,
                     new Training(2, 1e-3, 1.0),
-                    new Admm(4, 1, 1e-3, 5e-3, 1.5, 1.0, true),
+                    new Admm(4, 1, 1e-3, 0.02, 1.5, 1.0, true),
                     new Training(2, 5e-4, 0.7), ratios);
             case "full" -> new CompressionPlan(model.id(), 42, 64, 0, 0,
                     new Training(15, 1e-3, 0.9),
-                    new Admm(12, 2, 1e-3, 5e-3, 1.3, 1.0, true),
+                    new Admm(12, 2, 1e-3, 0.02, 1.3, 1.0, true),
                     new Training(20, 5e-4, 0.9), ratios);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; presets: quick, full");
         };

@@ -1,0 +1,65 @@
+package io.admmnn.experiments.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Wrong input on the command line gives a one-line error and exit code 2, never a stack trace. */
+class AdmmNnCliTest {
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream oldErr;
+    private PrintStream oldOut;
+
+    @BeforeEach
+    void capture() {
+        oldErr = System.err;
+        oldOut = System.out;
+        System.setErr(new PrintStream(err, true));
+        System.setOut(new PrintStream(out, true));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(oldErr);
+        System.setOut(oldOut);
+    }
+
+    private String errors() {
+        return err.toString();
+    }
+
+    @Test
+    void unknownModelPresetAndOptionAreUserErrors(@TempDir Path dir) {
+        assertThat(AdmmNnCli.execute("prune", "--model", "resnet", "--out", dir.toString())).isEqualTo(2);
+        assertThat(errors()).contains("error: unknown model 'resnet'").contains("lenet-300-100, lenet-5")
+                .doesNotContain("\tat ");
+        assertThat(AdmmNnCli.execute("prune", "--preset", "huge", "--out", dir.toString())).isEqualTo(2);
+        assertThat(errors()).contains("unknown preset 'huge'");
+        assertThat(AdmmNnCli.execute("prune", "--ratoi", "fc1=0.5")).isEqualTo(2);
+        assertThat(errors()).contains("Unknown option").contains("'--ratoi'");
+        assertThat(AdmmNnCli.execute("prune", "--ratio", "fc1=1.5", "--out", dir.toString())).isEqualTo(2);
+        assertThat(errors()).contains("pruning ratio of layer 'fc1' must be in [0, 1)");
+        assertThat(AdmmNnCli.execute("prune", "--ratio", "fc1=abc")).isEqualTo(2);
+        assertThat(errors()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void resumingAFolderWithoutARunIsAUserError(@TempDir Path dir) {
+        assertThat(AdmmNnCli.execute("resume", dir.resolve("nothing").toString())).isEqualTo(2);
+        assertThat(errors()).contains("error: no run to resume").doesNotContain("\tat ");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertThat(AdmmNnCli.execute("--help")).isZero();
+        assertThat(out.toString()).contains("prune").contains("resume");
+    }
+}

@@ -1,0 +1,53 @@
+package io.admmnn.experiments.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ShuffledBatchesTest {
+
+    private static ImageDataset indexed(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i;
+        }
+        return new ImageDataset("idx", Nd4j.create(x, new long[]{n, 1}), Nd4j.zeros(n, 2), 1, 1);
+    }
+
+    private static List<Integer> order(ShuffledBatches it) {
+        List<Integer> seen = new ArrayList<>();
+        while (it.hasNext()) {
+            DataSet ds = it.next();
+            for (float f : ds.getFeatures().toFloatVector()) {
+                seen.add((int) f);
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void orderDependsOnlyOnSeedAndEpochAndCoversEveryExample() {
+        ShuffledBatches a = ShuffledBatches.training(indexed(103), 10, 7);
+        ShuffledBatches b = ShuffledBatches.training(indexed(103), 10, 7);
+        a.setEpoch(3);
+        b.setEpoch(3);
+        List<Integer> first = order(a);
+        assertThat(first).hasSize(103).doesNotHaveDuplicates();
+        assertThat(order(b)).isEqualTo(first);
+        a.reset();
+        assertThat(order(a)).as("reset replays the epoch").isEqualTo(first);
+        a.setEpoch(4);
+        assertThat(order(a)).isNotEqualTo(first).containsExactlyInAnyOrderElementsOf(first);
+        assertThat(a.batchesPerEpoch()).isEqualTo(11);
+    }
+
+    @Test
+    void evaluationOrderIsFileOrder() {
+        assertThat(order(ShuffledBatches.inOrder(indexed(25), 10))).isEqualTo(
+                java.util.stream.IntStream.range(0, 25).boxed().toList());
+    }
+}

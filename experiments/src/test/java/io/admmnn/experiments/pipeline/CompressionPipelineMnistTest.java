@@ -1,0 +1,106 @@
+package io.admmnn.experiments.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.report.PruningReport;
+import io.admmnn.experiments.zoo.ZooModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Trains and prunes LeNet-300-100 on a real MNIST subset. */
+class CompressionPipelineMnistTest {
+
+    private static Path mnist;
+
+    /** 12,000 training and 2,000 test images; 10x pruning; short phases (about half a minute on 2 cores). */
+    private static CompressionPlan smallPlan() {
+        return new CompressionPlan(ZooModel.LENET_300_100.id(), 7, 64, 12000, 2000,
+                new CompressionPlan.Training(4, 1e-3, 1.0),
+                new CompressionPlan.Admm(3, 1, 1e-3, 0.02, 1.5, 1.0, true),
+                new CompressionPlan.Training(3, 5e-4, 0.7),
+                Map.of("fc1", 0.92, "fc2", 0.9, "fc3", 0.5));
+    }
+
+    @BeforeAll
+    static void data() {
+        mnist = Mnist.ensureAvailable(Mnist.defaultDirectory(), System.out::println);
+    }
+
+    @Test
+    void prunesTenfoldAndKeepsAccuracyAndWritesTheReport(@TempDir Path out) throws Exception {
+        CompressionPipeline pipeline = new CompressionPipeline(out, mnist, s -> { }, false);
+        RunRecord rec = pipeline.run(smallPlan(), "test");
+
+        assertThat(rec.totalWeights()).isEqualTo(266_200);
+        assertThat(rec.compression()).isGreaterThanOrEqualTo(10.0);
+        assertThat(rec.layers).allSatisfy(l -> assertThat(l.ratio()).isCloseTo(l.targetRatio(),
+                org.assertj.core.data.Offset.offset(1e-3)));
+        // Known for this data size: the dense net reaches about 94-95 %; pruned and retrained it must stay close.
+        double dense = rec.accuracy.get(RunRecord.PRETRAINED);
+        double pruned = rec.accuracy.get(RunRecord.AFTER_RETRAIN);
+        System.out.printf("small MNIST run: dense %.4f, pruned %.1fx %.4f%n", dense, rec.compression(), pruned);
+        assertThat(dense).isGreaterThan(0.92);
+        assertThat(pruned).isGreaterThan(0.92).isGreaterThan(dense - 0.015);
+        assertThat(rec.admmRounds).hasSize(3);
+        assertThat(rec.admmRounds.get(2).layers().get(0).relativePrimal())
+                .as("ADMM pulls W towards the sparse set").isLessThan(rec.admmRounds.get(0).layers().get(0).relativePrimal());
+
+        // The saved model really is sparse and has the reported accuracy.
+        TrainableNetwork saved = TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false);
+        long kept = saved.constrainableLayers().stream()
+                .mapToLong(l -> l.weights().neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue())
+                .sum();
+        assertThat(kept).isEqualTo(rec.totalKept());
+        var test = io.admmnn.experiments.data.ShuffledBatches.inOrder(Mnist.test(mnist).first(2000), 500);
+        assertThat(saved.evaluate(test).accuracy()).isEqualTo(pruned);
+
+        String md = PruningReport.write(rec, out);
+        assertThat(md).contains("| **total** | | 266200 |").contains("after masked retraining");
+        assertThat(out.resolve("report.json")).exists();
+        assertThat(out.resolve("accuracy.png")).isNotEmptyFile();
+        assertThat(out.resolve("residuals.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void aRunCrashedMidwayResumesToTheSameResult(@TempDir Path dir) throws Exception {
+        CompressionPlan plan = smallPlan().withLimits(3000, 1000).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
+                new CompressionPlan.Admm(2, 1, 1e-3, 0.02, 1.5, 1.0, true), new CompressionPlan.Training(1, 5e-4, 1));
+        RunRecord straight = new CompressionPipeline(dir.resolve("a"), mnist, s -> { }, false).run(plan, "test");
+
+        // Crash after the 2nd logged line (inside the first ADMM round), i.e. with a checkpoint from step 1.
+        AtomicInteger lines = new AtomicInteger();
+        Path crashed = dir.resolve("b");
+        assertThatThrownBy(() -> new CompressionPipeline(crashed, mnist, s -> {
+            if (lines.incrementAndGet() == 3) {
+                throw new IllegalStateException("simulated crash");
+            }
+        }, false).run(plan, "test")).hasMessage("simulated crash");
+        assertThat(crashed.resolve(CompressionPipeline.CHECKPOINT)).exists();
+        assertThat(Files.list(crashed).filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
+
+        RunRecord resumed = new CompressionPipeline(crashed, mnist, s -> { }, false).resume("resume");
+        assertThat(resumed.resumedAt).hasSize(1);
+        assertThat(resumed.accuracy).isEqualTo(straight.accuracy);
+        assertThat(resumed.totalKept()).isEqualTo(straight.totalKept());
+        var a = TrainableNetwork.load(dir.resolve("a").resolve(CompressionPipeline.MODEL).toFile(), false).model().params();
+        var b = TrainableNetwork.load(crashed.resolve(CompressionPipeline.MODEL).toFile(), false).model().params();
+        assertThat(b.equalsWithEps(a, 1e-5)).as("same final weights").isTrue();
+    }
+
+    @Test
+    void refusesToOverwriteARunAndRejectsUnknownLayers(@TempDir Path dir) throws Exception {
+        CompressionPipeline p = new CompressionPipeline(dir, mnist, s -> { }, false);
+        assertThatThrownBy(() -> p.run(smallPlan().withRatios(Map.of("fc9", 0.5)), "t"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fc9").hasMessageContaining("fc1, fc2, fc3");
+        Files.writeString(dir.resolve(CompressionPipeline.CHECKPOINT), "x");
+        assertThatThrownBy(() -> p.run(smallPlan(), "t")).hasMessageContaining("already holds a run");
+    }
+}
