@@ -194,4 +194,38 @@ class AdmmSessionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'fc7'").hasMessageContaining("fc1, out");
     }
+
+    @Test
+    void quantizationStageKeepsPrunedZerosAndProgressiveSnappingEndsOnTheLevels() {
+        MultiLayerNetwork net = TestNetworks.mlp(new Adam(1e-2), 21);
+        AdmmSession session = AdmmSession.start(TrainableNetwork.of(net), "prune", Map.of("fc1", new TopKSparsity(0.6)),
+                RhoSchedule.fixed(1e-2), true);
+        DataSetIterator data = TestNetworks.data(MLP_INPUT, 3, 10, 4, 8);
+        session.runRound(r -> net.fit(data));
+        session.hardProject();
+        net.fit(data);
+        INDArray pruned = net.getParam("0_W").eq(0.0);
+
+        io.admmnn.core.projection.UniformQuantization q =
+                io.admmnn.core.projection.UniformQuantization.fit(net.getParam("0_W"), 2);
+        session.beginAdmm("quantize", Map.of("fc1", q), RhoSchedule.geometric(0.1, 2, 10), true);
+        for (int r = 0; r < 3; r++) {
+            session.runRound(round -> net.fit(data));
+        }
+        session.endAdmm();
+        assertThat(net.getParam("0_W").eq(0.0).equals(pruned)).as("pruned zeros stayed zero under ADMM").isTrue();
+
+        long nonZero = 12; // round(0.4 * 30)
+        Map<String, Long> first = session.snapAndFreeze(Map.of("fc1", q), 0.3);
+        assertThat(first.get("fc1")).isEqualTo((long) Math.ceil(0.3 * nonZero));
+        net.fit(data);
+        session.snapAndFreeze(Map.of("fc1", q), 0.3);
+        net.fit(data);
+        session.snapAndFreeze(Map.of("fc1", q), 1.0);
+        net.fit(data); // everything is frozen now: nothing may move
+        INDArray w = net.getParam("0_W");
+        assertThat(q.isFeasible(w, 1e-7)).as("every weight on a level or zero").isTrue();
+        assertThat(w.eq(0.0).equals(pruned)).isTrue();
+        assertThat(session.mask("fc1").sumNumber().doubleValue()).isZero();
+    }
 }

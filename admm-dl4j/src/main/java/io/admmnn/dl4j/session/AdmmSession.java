@@ -135,6 +135,80 @@ public final class AdmmSession {
         return sparsity();
     }
 
+    /**
+     * Ends the ADMM stage without projecting W: penalties off, masks unchanged (used before progressive
+     * quantization, which projects a share of the weights at a time with {@link #snapAndFreeze}).
+     */
+    public void endAdmm() {
+        requireAdmm();
+        hooks.values().forEach(h -> h.setAdmm(null));
+        solver = null;
+    }
+
+    /**
+     * One step of progressive projection (the reference code's quantized retraining): in each layer, among the
+     * weights that are non-zero and not yet frozen, the {@code fraction} (rounded up) closest to their projection
+     * are set to it and frozen; the rest keep training. {@code fraction = 1} snaps and freezes all of them.
+     * The projections must act elementwise (as quantizers do), so that projecting a subset is meaningful.
+     *
+     * @return per layer, how many weights were snapped in this step
+     */
+    public Map<String, Long> snapAndFreeze(Map<String, Projection> elementwise, double fraction) {
+        if (solver != null) {
+            throw new IllegalStateException("end the ADMM stage first");
+        }
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("fraction must be in (0, 1], was " + fraction);
+        }
+        Map<String, Long> snapped = new LinkedHashMap<>();
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (Map.Entry<String, Projection> e : elementwise.entrySet()) {
+                ConstrainableLayer layer = layers.get(e.getKey());
+                if (layer == null) {
+                    network.layer(e.getKey());
+                    throw new IllegalArgumentException("layer '" + e.getKey() + "' is not part of this session");
+                }
+                INDArray w = layer.weights();
+                LayerHooks h = hooks.get(e.getKey());
+                double[] values = io.admmnn.core.tensor.FlatValues.readDoubles(w);
+                double[] target = io.admmnn.core.tensor.FlatValues.readDoubles(e.getValue().project(w));
+                double[] frozen = h.mask() == null ? null : io.admmnn.core.tensor.FlatValues.readDoubles(h.mask());
+                java.util.List<Integer> candidates = new ArrayList<>();
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] != 0 && (frozen == null || frozen[i] != 0)) {
+                        candidates.add(i);
+                    }
+                }
+                int count = (int) Math.ceil(fraction * candidates.size());
+                candidates.sort(java.util.Comparator.comparingDouble((Integer i) -> Math.abs(values[i] - target[i]))
+                        .thenComparingInt(i -> i));
+                double[] mask = frozen != null ? frozen : filled(values.length, 1.0);
+                for (int c = 0; c < count; c++) {
+                    int i = candidates.get(c);
+                    values[i] = target[i];
+                    mask[i] = 0;
+                }
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] == 0) {
+                        mask[i] = 0; // zeros stay frozen
+                    }
+                }
+                io.admmnn.core.tensor.FlatValues.write(w, values);
+                INDArray m = io.admmnn.core.tensor.FlatValues.detachedZerosLike(w);
+                io.admmnn.core.tensor.FlatValues.write(m, mask);
+                h.setMask(m);
+                snapped.put(e.getKey(), (long) count);
+            }
+        }
+        return snapped;
+    }
+
+    private static double[] filled(int n, double value) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, value);
+        return a;
+    }
+
     /** Non-zero counts of every layer in the session. */
     public Map<String, LayerSparsity> sparsity() {
         Map<String, LayerSparsity> result = new LinkedHashMap<>();
