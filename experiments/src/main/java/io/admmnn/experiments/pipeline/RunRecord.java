@@ -23,6 +23,9 @@ public final class RunRecord {
     public static final String AFTER_ADMM = "afterAdmm";
     public static final String AFTER_HARD_PRUNE = "afterHardPrune";
     public static final String AFTER_RETRAIN = "afterRetrain";
+    public static final String AFTER_QUANT_ADMM = "afterQuantizationAdmm";
+    public static final String AFTER_QUANTIZATION = "afterQuantization";
+    public static final String FROM_COMPRESSED_FILE = "fromCompressedFile";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -40,6 +43,12 @@ public final class RunRecord {
     public Map<String, Double> accuracy = new LinkedHashMap<>();
     public List<EpochEntry> epochs = new ArrayList<>();
     public List<RoundEntry> admmRounds = new ArrayList<>();
+    /** Test accuracy after each pruning stage's hard projection and after its retraining, by stage. */
+    public List<StageEntry> stages = new ArrayList<>();
+    /** Fitted quantization scale q of each layer (set when the quantization stage starts). */
+    public Map<String, Double> quantizationScales = new LinkedHashMap<>();
+    /** Storage of the final model in the compressed format. */
+    public StorageEntry storage;
     public List<LayerEntry> layers = new ArrayList<>();
     /** Parameters that are not constrained weights (biases): stored dense, not counted in the ratios. */
     public long otherParameters;
@@ -60,8 +69,31 @@ public final class RunRecord {
                              double seconds) {
     }
 
-    /** One ADMM round: rho and residuals per layer, and test accuracy of W after the round. */
-    public record RoundEntry(int round, double rho, List<LayerResidual> layers, double testAccuracy) {
+    /** One ADMM round of a stage ("prune-1", ..., "quantize"): rho, residuals per layer, test accuracy of W. */
+    public record RoundEntry(String stage, int round, double rho, List<LayerResidual> layers, double testAccuracy) {
+    }
+
+    /** A progressive pruning stage: its weight compression and accuracies. */
+    public record StageEntry(int stage, double compression, double afterHardPrune, Double afterRetrain) {
+    }
+
+    /**
+     * The compressed model file.
+     *
+     * @param file                 file name in the results folder
+     * @param fileBytes            its size on disk
+     * @param headerBytes          configuration, metadata and checksum
+     * @param weightDataBytes      packed values, indices and codebooks of all weight tensors
+     * @param denseParameterBytes  biases, 4 bytes each
+     * @param weightReductionWithoutIndex 32-bit dense weights over stored value bits (+ codebooks)
+     * @param weightReductionWithIndex    32-bit dense weights over value, index and filler bits (+ codebooks)
+     * @param fileReduction        32-bit dense model (weights and biases) over the file size
+     * @param layers               per layer
+     */
+    public record StorageEntry(String file, long fileBytes, long headerBytes, long weightDataBytes,
+                               long denseParameterBytes, double weightReductionWithoutIndex,
+                               double weightReductionWithIndex, double fileReduction,
+                               List<io.admmnn.dl4j.format.LayerStorage> layers) {
     }
 
     /** Residuals of one layer: primal {@code ||W-Z||}, dual {@code rho ||Z-Zprev||}, primal / ||W||. */

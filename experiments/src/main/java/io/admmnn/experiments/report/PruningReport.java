@@ -1,5 +1,6 @@
 package io.admmnn.experiments.report;
 
+import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.RunRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +39,8 @@ public final class PruningReport {
     public static String markdown(RunRecord rec) {
         StringBuilder md = new StringBuilder();
         var p = rec.provenance;
-        md.append("# ADMM pruning of ").append(rec.plan.model()).append(" on MNIST\n\n");
+        md.append("# ADMM ").append(rec.plan.quantizes() ? "pruning and quantization" : "pruning").append(" of ")
+                .append(rec.plan.model()).append(" on MNIST\n\n");
         md.append("| | |\n|---|---|\n");
         row(md, "command", "`" + p.command() + "`");
         row(md, "git commit", p.gitCommit() + (p.gitDirty() ? " (working tree had uncommitted changes)" : ""));
@@ -59,6 +61,9 @@ public final class PruningReport {
         labels.put(RunRecord.AFTER_ADMM, "after ADMM (W, not yet projected)");
         labels.put(RunRecord.AFTER_HARD_PRUNE, "right after hard projection");
         labels.put(RunRecord.AFTER_RETRAIN, "after masked retraining");
+        labels.put(RunRecord.AFTER_QUANT_ADMM, "after quantization ADMM (W, not yet on levels)");
+        labels.put(RunRecord.AFTER_QUANTIZATION, "after progressive quantization (every weight on its level)");
+        labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
         labels.forEach((key, label) -> {
             Double a = rec.accuracy.get(key);
             if (a != null) {
@@ -81,13 +86,48 @@ public final class PruningReport {
         md.append("\nRatios count weights only; the ").append(rec.otherParameters)
                 .append(" biases are kept dense and are not counted (as in the ADMM-NN papers).\n");
 
+        if (rec.stages.size() > 1) {
+            md.append("\n## Progressive pruning stages\n\n| stage | weight compression | right after hard projection | after retraining |\n|---:|---:|---:|---:|\n");
+            for (RunRecord.StageEntry st : rec.stages) {
+                md.append(String.format(Locale.ROOT, "| %d | %.1fx | %s | %s |\n", st.stage(), st.compression(),
+                        pct(st.afterHardPrune()), st.afterRetrain() == null ? "-" : pct(st.afterRetrain())));
+            }
+        }
+
+        if (!rec.quantizationScales.isEmpty()) {
+            md.append("\n## Quantization\n\n| layer | bits per non-zero weight | levels | scale q |\n|---|---:|---:|---:|\n");
+            rec.quantizationScales.forEach((layer, q) -> {
+                int bits = rec.plan.quantize().bits().get(layer);
+                md.append(String.format(Locale.ROOT, "| %s | %d | +-i·q, i = 1..%d | %.5g |\n", layer, bits, 1 << (bits - 1), q));
+            });
+        }
+
+        if (rec.storage != null) {
+            var st = rec.storage;
+            md.append("\n## Storage (").append(st.file()).append(")\n\n")
+                    .append("| layer | weights | non-zeros | entries | fillers | bits/value | codebook | index | value bits | index bits | bytes | reduction (values only) | reduction (with indices) |\n")
+                    .append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+            for (var l : st.layers()) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %s | %d | %d | %d | %.1fx | %.1fx |\n",
+                        l.layer(), l.weights(), l.nonZeros(), l.entries(), l.fillers(), l.valueBits(), l.codebookSize(),
+                        l.index() == null ? "dense" : l.index().toString(), l.valuePayloadBits(), l.indexPayloadBits(),
+                        l.dataBytes(), l.reductionWithoutIndex(), l.reductionWithIndex()));
+            }
+            md.append(String.format(Locale.ROOT, "\nWeights: **%.1fx** smaller than 32-bit dense counting stored values and codebooks only "
+                            + "(how ADMM-NN's 1,910x and 231x are counted), **%.1fx** counting indices and filler entries too.\n"
+                            + "File: %d bytes = %d header (configuration JSON, layer metadata, checksum) + %d weight data + %d biases "
+                            + "(32-bit); the whole 32-bit dense model is %.1fx larger.\n",
+                    st.weightReductionWithoutIndex(), st.weightReductionWithIndex(), st.fileBytes(), st.headerBytes(),
+                    st.weightDataBytes(), st.denseParameterBytes(), st.fileReduction()));
+        }
+
         if (!rec.admmRounds.isEmpty()) {
-            md.append("\n## ADMM convergence\n\nPer layer: relative primal residual ||W-Z||/||W|| and dual residual rho·||Z-Z_prev||.\n\n| round | rho | test acc |");
+            md.append("\n## ADMM convergence\n\nPer layer: relative primal residual ||W-Z||/||W|| and dual residual rho·||Z-Z_prev||.\n\n| stage | round | rho | test acc |");
             List<String> names = rec.admmRounds.get(0).layers().stream().map(RunRecord.LayerResidual::layer).toList();
             names.forEach(n -> md.append(" ").append(n).append(" primal (rel) | ").append(n).append(" dual |"));
-            md.append("\n|---:|---:|---:|").append("---:|---:|".repeat(names.size())).append('\n');
+            md.append("\n|---|---:|---:|---:|").append("---:|---:|".repeat(names.size())).append('\n');
             for (RunRecord.RoundEntry r : rec.admmRounds) {
-                md.append(String.format(Locale.ROOT, "| %d | %.3g | %s |", r.round() + 1, r.rho(), pct(r.testAccuracy())));
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.3g | %s |", r.stage(), r.round() + 1, r.rho(), pct(r.testAccuracy())));
                 r.layers().forEach(l -> md.append(String.format(Locale.ROOT, " %.3g | %.3g |", l.relativePrimal(), l.dual())));
                 md.append('\n');
             }
@@ -97,12 +137,19 @@ public final class PruningReport {
         md.append("\n## Plan\n\n| phase | setting |\n|---|---|\n");
         row(md, "pretrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.pretrain().epochs(),
                 plan.pretrain().learningRate(), plan.pretrain().learningRateDecay()));
-        row(md, "ADMM", String.format(Locale.ROOT, "%d rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f per round (max %.3g), U rescaled on rho change: %s",
-                plan.admm().rounds(), plan.admm().epochsPerRound(), plan.admm().learningRate(), plan.admm().rho(),
-                plan.admm().rhoGrowth(), plan.admm().rhoMax(), plan.admm().rescaleDual()));
+        row(md, "ADMM pruning", String.format(Locale.ROOT, "%d progressive stage(s), each %d rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f per round (max %.3g), U rescaled on rho change: %s; %d retraining epochs after each intermediate stage",
+                plan.admm().stages(), plan.admm().rounds(), plan.admm().epochsPerRound(), plan.admm().learningRate(), plan.admm().rho(),
+                plan.admm().rhoGrowth(), plan.admm().rhoMax(), plan.admm().rescaleDual(), plan.admm().stageRetrainEpochs()));
         row(md, "hard projection", "W = Proj(W) per layer (top-k by magnitude); zeros frozen by a mask");
         row(md, "masked retrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.retrain().epochs(),
                 plan.retrain().learningRate(), plan.retrain().learningRateDecay()));
+        if (plan.quantizes()) {
+            var q = plan.quantize();
+            row(md, "quantization", String.format(Locale.ROOT, "%s; %d ADMM rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f; progressive snap-and-freeze %s with %d epochs after each",
+                    q.bits(), q.rounds(), q.epochsPerRound(), q.learningRate(), q.rho(), q.rhoGrowth(), q.freezeFractions(), q.epochsPerFreeze()));
+        }
+        row(md, "index format", String.format(Locale.ROOT, "relative, %d bits (conv) / %d bits (fc)",
+                plan.storage().convIndexBits(), plan.storage().fcIndexBits()));
         row(md, "batch size", Integer.toString(plan.batchSize()));
 
         md.append("\n## Charts\n\n![test accuracy per epoch](accuracy.png)\n\n");
@@ -127,9 +174,10 @@ public final class PruningReport {
         Map<String, Charts.Series> series = new LinkedHashMap<>();
         for (RunRecord.RoundEntry r : rec.admmRounds) {
             for (RunRecord.LayerResidual l : r.layers()) {
-                series.computeIfAbsent(l.layer(), k -> new Charts.Series(k + " ||W-Z||/||W||", new ArrayList<>(), new ArrayList<>()));
-                series.get(l.layer()).x().add((double) r.round() + 1);
-                series.get(l.layer()).y().add(Math.max(l.relativePrimal(), 1e-12));
+                String key = r.stage() + " " + l.layer();
+                series.computeIfAbsent(key, k -> new Charts.Series(k, new ArrayList<>(), new ArrayList<>()));
+                series.get(key).x().add((double) series.get(key).x().size() + 1);
+                series.get(key).y().add(Math.max(l.relativePrimal(), 1e-12));
             }
         }
         Charts.lines(file, "ADMM primal residual per layer", "ADMM round", "||W - Z|| / ||W||", true,

@@ -24,9 +24,9 @@ class CompressionPipelineMnistTest {
     private static CompressionPlan smallPlan() {
         return new CompressionPlan(ZooModel.LENET_300_100.id(), 7, 64, 12000, 2000,
                 new CompressionPlan.Training(4, 1e-3, 1.0),
-                new CompressionPlan.Admm(3, 1, 1e-3, 0.02, 1.5, 1.0, true),
+                new CompressionPlan.Admm(3, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0),
                 new CompressionPlan.Training(3, 5e-4, 0.7),
-                Map.of("fc1", 0.92, "fc2", 0.9, "fc3", 0.5));
+                Map.of("fc1", 0.92, "fc2", 0.9, "fc3", 0.5), null, new CompressionPlan.Storage(8, 5));
     }
 
     @BeforeAll
@@ -72,7 +72,7 @@ class CompressionPipelineMnistTest {
     @Test
     void aRunCrashedMidwayResumesToTheSameResult(@TempDir Path dir) throws Exception {
         CompressionPlan plan = smallPlan().withLimits(3000, 1000).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
-                new CompressionPlan.Admm(2, 1, 1e-3, 0.02, 1.5, 1.0, true), new CompressionPlan.Training(1, 5e-4, 1));
+                new CompressionPlan.Admm(2, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1));
         RunRecord straight = new CompressionPipeline(dir.resolve("a"), mnist, s -> { }, false).run(plan, "test");
 
         // Crash after the 2nd logged line (inside the first ADMM round), i.e. with a checkpoint from step 1.
