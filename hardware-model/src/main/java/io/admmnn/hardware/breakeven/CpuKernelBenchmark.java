@@ -1,0 +1,144 @@
+package io.admmnn.hardware.breakeven;
+
+import io.admmnn.hardware.layer.ConvLayer;
+import io.admmnn.hardware.layer.FcLayer;
+import io.admmnn.hardware.layer.LayerShape;
+import io.admmnn.hardware.layer.NetworkShape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Measures this CPU's break-even: for each layer's real shape, a dense kernel against a sparse kernel over a sweep
+ * of kept fractions, in plain Java on one thread.
+ *
+ * <p>Both compute {@code C[M x N] = A[M x K] * W[K x N]} with W the layer's weights: K = inputs (FC) or
+ * {@code in/groups * kH * kW} (conv, lowered by im2col), N = output units or filters, M = batch (FC) or output
+ * positions x batch (conv). Dense: i-k-j loops over float arrays (the inner loop vectorises). Sparse: W in
+ * compressed sparse rows (kept weights at seeded random positions), each row scattered into C. Timings are
+ * medians of repeated runs after warm-up; the crossing of the two curves is the measured compute break-even.
+ */
+public final class CpuKernelBenchmark {
+
+    /**
+     * @param fcBatch       images per FC measurement
+     * @param convBatch     images per conv measurement
+     * @param keptFractions kept fractions to measure, ascending
+     * @param repetitions   timed runs per point (the median is kept)
+     */
+    public record Options(int fcBatch, int convBatch, double[] keptFractions, int repetitions) {
+        /** Kept fractions 1/128 .. 1 in factors of 2, 5 repetitions, batch 64 (FC) and 1 (conv). */
+        public static Options defaults() {
+            return new Options(64, 1, new double[]{1.0 / 128, 1.0 / 64, 1.0 / 32, 1.0 / 16, 1.0 / 8, 0.25, 0.5, 1.0}, 5);
+        }
+    }
+
+    private CpuKernelBenchmark() {
+    }
+
+    /** Measures every layer of {@code network}; {@code log} gets one line per layer. */
+    public static MeasuredProfile measure(NetworkShape network, Options options, String machine, Consumer<String> log) {
+        Map<String, List<MeasuredProfile.Point>> result = new LinkedHashMap<>();
+        for (LayerShape layer : network.layers()) {
+            List<MeasuredProfile.Point> points = measure(layer, options);
+            result.put(layer.name(), points);
+            StringBuilder line = new StringBuilder(layer.name()).append(": sparse/dense time");
+            points.forEach(p -> line.append(String.format(java.util.Locale.ROOT, " %.3g@%.3g", p.ratio(), p.keptFraction())));
+            log.accept(line.toString());
+        }
+        return new MeasuredProfile(machine, result);
+    }
+
+    static List<MeasuredProfile.Point> measure(LayerShape layer, Options options) {
+        int n = layer instanceof ConvLayer c ? c.outChannels() : ((FcLayer) layer).out();
+        int k = (int) (layer.weights() / n);
+        int m = layer instanceof ConvLayer c ? c.outH() * c.outW() * options.convBatch() : options.fcBatch();
+        Random random = new Random(17);
+        float[] a = new float[m * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextFloat() - 0.5f;
+        }
+        float[] w = new float[k * n];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = random.nextFloat() - 0.5f;
+        }
+        float[] c = new float[m * n];
+        double dense = median(() -> dense(a, w, c, m, k, n), options.repetitions());
+        List<MeasuredProfile.Point> points = new ArrayList<>();
+        for (double kept : options.keptFractions()) {
+            Csr csr = Csr.random(k, n, kept, random);
+            double sparse = median(() -> sparse(a, csr, c, m, k, n), options.repetitions());
+            points.add(new MeasuredProfile.Point(kept, dense, sparse));
+        }
+        return points;
+    }
+
+    static void dense(float[] a, float[] w, float[] c, int m, int k, int n) {
+        Arrays.fill(c, 0f);
+        for (int i = 0; i < m; i++) {
+            int ci = i * n;
+            for (int p = 0; p < k; p++) {
+                float aip = a[i * k + p];
+                int wp = p * n;
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += aip * w[wp + j];
+                }
+            }
+        }
+    }
+
+    static void sparse(float[] a, Csr w, float[] c, int m, int k, int n) {
+        Arrays.fill(c, 0f);
+        for (int i = 0; i < m; i++) {
+            int ci = i * n;
+            for (int p = 0; p < k; p++) {
+                float aip = a[i * k + p];
+                for (int q = w.rowStart[p]; q < w.rowStart[p + 1]; q++) {
+                    c[ci + w.column[q]] += aip * w.value[q];
+                }
+            }
+        }
+    }
+
+    /** Compressed sparse rows of a K x N matrix. */
+    record Csr(int[] rowStart, int[] column, float[] value) {
+        static Csr random(int rows, int columns, double kept, Random random) {
+            int[] start = new int[rows + 1];
+            int[] column = new int[Math.max(16, (int) Math.min(Integer.MAX_VALUE - 8, (long) (rows * (long) columns * kept * 1.1) + 16))];
+            int size = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int col = 0; col < columns; col++) {
+                    if (random.nextDouble() < kept) {
+                        if (size == column.length) {
+                            column = Arrays.copyOf(column, column.length * 2);
+                        }
+                        column[size++] = col;
+                    }
+                }
+                start[r + 1] = size;
+            }
+            float[] value = new float[size];
+            for (int i = 0; i < size; i++) {
+                value[i] = random.nextFloat() - 0.5f;
+            }
+            return new Csr(start, Arrays.copyOf(column, size), value);
+        }
+    }
+
+    private static double median(Runnable kernel, int repetitions) {
+        kernel.run(); // warm-up (JIT)
+        kernel.run();
+        double[] ms = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            long t0 = System.nanoTime();
+            kernel.run();
+            ms[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[repetitions / 2];
+    }
+}
