@@ -43,6 +43,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--ratio", description = "pruning ratio of a layer, e.g. --ratio fc1=0.98 (repeatable; replaces the preset's ratios)")
     Map<String, Double> ratios;
 
+    @Option(names = "--plan", description = "take the pruning ratios from a plan.json written by `admm-nn hardware plan`")
+    Path planFile;
+
     @Option(names = "--train-limit", description = "use only the first N training images (0 = all)")
     Integer trainLimit;
 
@@ -145,8 +148,14 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CompressionPlan plan(ZooModel zoo) {
+    private CompressionPlan plan(ZooModel zoo) throws java.io.IOException {
         CompressionPlan p = CompressionPlan.preset(preset, zoo);
+        if (planFile != null && ratios != null && !ratios.isEmpty()) {
+            throw new IllegalArgumentException("give either --plan or --ratio, not both");
+        }
+        if (planFile != null) {
+            p = p.withRatios(HardwareCommand.readPlanRatios(planFile));
+        }
         if (ratios != null && !ratios.isEmpty()) {
             p = p.withRatios(new LinkedHashMap<>(ratios));
         }

@@ -76,13 +76,13 @@ public final class HardwareReport {
 
     /** Bar chart of MACs per layer, dense against each cost's kept MACs. */
     public static void macsChart(Path file, String title, List<String> names, List<NetworkCost> costs) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(500).title(title).yAxisTitle("MACs per image").build();
-        chart.getStyler().setYAxisLogarithmic(true);
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(500).title(title)
+                .yAxisTitle("million MACs per image").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         List<String> layers = costs.get(0).layers().stream().map(LayerCost::layer).toList();
-        chart.addSeries("dense", layers, costs.get(0).layers().stream().map(l -> (double) l.macsDense()).toList());
+        chart.addSeries("dense", layers, costs.get(0).layers().stream().map(l -> l.macsDense() / 1e6).toList());
         for (int i = 0; i < costs.size(); i++) {
-            chart.addSeries(names.get(i), layers, costs.get(i).layers().stream().map(LayerCost::macsPruned).toList());
+            chart.addSeries(names.get(i), layers, costs.get(i).layers().stream().map(l -> l.macsPruned() / 1e6).toList());
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -112,6 +112,21 @@ public final class HardwareReport {
         profile.measurements().forEach((layer, points) -> points.forEach(p -> lines.add(String.format(Locale.ROOT,
                 "%s,%.6f,%.4f,%.4f,%.4f", layer, p.keptFraction(), p.denseMillis(), p.sparseMillis(), p.ratio()))));
         Files.write(file, lines);
+    }
+
+    /** Reads a sweep written by {@link #writeMeasuredCsv}. */
+    public static MeasuredProfile readMeasuredCsv(Path file, String machine) throws IOException {
+        java.util.Map<String, List<MeasuredProfile.Point>> m = new java.util.LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            if (f.length < 4) {
+                throw new IOException(file + ":" + (i + 1) + ": expected layer,kept_fraction,dense_ms,sparse_ms");
+            }
+            m.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new MeasuredProfile.Point(Double.parseDouble(f[1]),
+                    Double.parseDouble(f[2]), Double.parseDouble(f[3])));
+        }
+        return new MeasuredProfile(machine, m);
     }
 
     private static String ratio(double r) {

@@ -1,0 +1,290 @@
+package io.admmnn.experiments.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.admmnn.experiments.pipeline.Provenance;
+import io.admmnn.hardware.breakeven.BreakEvenAnalysis;
+import io.admmnn.hardware.breakeven.CpuKernelBenchmark;
+import io.admmnn.hardware.breakeven.HardwareProfile;
+import io.admmnn.hardware.breakeven.MeasuredProfile;
+import io.admmnn.hardware.breakeven.SparseAcceleratorProfile;
+import io.admmnn.hardware.cost.CostModel;
+import io.admmnn.hardware.cost.EnergyTable;
+import io.admmnn.hardware.cost.IndexFormat;
+import io.admmnn.hardware.cost.LayerSetting;
+import io.admmnn.hardware.cost.NetworkCost;
+import io.admmnn.hardware.layer.NetworkShape;
+import io.admmnn.hardware.plan.PruningPlan;
+import io.admmnn.hardware.plan.PruningPlanner;
+import io.admmnn.hardware.report.HardwareReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code admm-nn hardware ...}: cost reports, break-even ratios and pruning plans, without training. */
+@Command(name = "hardware", mixinStandardHelpOptions = true,
+        description = "Hardware cost model: per-layer MACs, storage with index overhead, BOPs, energy, break-even "
+                + "pruning ratios and hardware-aware pruning plans.",
+        subcommands = {HardwareCommand.Report.class, HardwareCommand.Plan.class, HardwareCommand.Measure.class,
+                HardwareCommand.Alexnet.class})
+final class HardwareCommand implements Runnable {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Options shared by the subcommands. */
+    static final class Common {
+        @Option(names = "--network", description = "lenet-300-100, lenet-5 or alexnet (default: ${DEFAULT-VALUE})",
+                defaultValue = "lenet-5")
+        String network;
+
+        @Option(names = "--profile", description = "accelerator:<conv factor>,<fc factor> (a sparse MAC costs that many "
+                + "dense MACs) or measured:<measured.csv> (default: ${DEFAULT-VALUE})", defaultValue = "accelerator:2,3")
+        String profile;
+
+        @Option(names = "--index", description = "relative:<bits>, csr, bitmask or nm:<n>:<m> (default: ${DEFAULT-VALUE})",
+                defaultValue = "relative:4")
+        String index;
+
+        @Option(names = "--weight-bits", description = "bits per stored weight (default: ${DEFAULT-VALUE})", defaultValue = "32")
+        int weightBits;
+
+        @Option(names = "--activation-bits", description = "bits per activation (default: ${DEFAULT-VALUE})", defaultValue = "32")
+        int activationBits;
+
+        @Option(names = "--energy", description = "energy table CSV (name,picojoules); default: Horowitz ISSCC 2014, 45 nm")
+        Path energy;
+
+        @Option(names = "--out", description = "folder for Markdown, CSV and PNG (default: results/hardware/<network>)")
+        Path out;
+
+        NetworkShape shape() {
+            return NetworkShape.byName(network);
+        }
+
+        HardwareProfile profile() throws IOException {
+            if (profile.startsWith("accelerator:")) {
+                String[] f = profile.substring("accelerator:".length()).split(",");
+                if (f.length != 2) {
+                    throw new IllegalArgumentException("--profile accelerator:<conv factor>,<fc factor>, e.g. accelerator:2,3");
+                }
+                return new SparseAcceleratorProfile(Double.parseDouble(f[0]), Double.parseDouble(f[1]));
+            }
+            if (profile.startsWith("measured:")) {
+                Path csv = Path.of(profile.substring("measured:".length()));
+                if (!Files.isRegularFile(csv)) {
+                    throw new IllegalArgumentException("measured profile " + csv + " not found (write one with admm-nn hardware measure)");
+                }
+                return HardwareReport.readMeasuredCsv(csv, csv.toString());
+            }
+            throw new IllegalArgumentException("unknown --profile '" + profile + "'; use accelerator:<conv>,<fc> or measured:<csv>");
+        }
+
+        CostModel model() throws IOException {
+            return new CostModel(energy == null ? EnergyTable.horowitz45nm() : EnergyTable.load(energy), profile());
+        }
+
+        Path out(String what) throws IOException {
+            Path dir = out != null ? out : Path.of("results", "hardware", network + (what.isEmpty() ? "" : "-" + what));
+            Files.createDirectories(dir);
+            return dir;
+        }
+
+        Map<String, LayerSetting> settings(Map<String, Double> kept) {
+            IndexFormat format = IndexFormat.parse(index);
+            Map<String, LayerSetting> s = new LinkedHashMap<>();
+            kept.forEach((layer, k) -> s.put(layer, new LayerSetting(k, weightBits, activationBits, k < 1 ? format : null)));
+            shape().layers().forEach(l -> s.putIfAbsent(l.name(), new LayerSetting(1, weightBits, activationBits, null)));
+            return s;
+        }
+    }
+
+    static String provenance(String command) {
+        return String.format(Locale.ROOT, "command `%s` · machine %s%n%n", command, Provenance.describeMachine());
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Per-layer cost table of a network with given kept fractions.")
+    static final class Report implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--kept", description = "kept fraction of a layer, e.g. --kept ip1=0.01 (repeatable; others dense)")
+        Map<String, Double> kept = new LinkedHashMap<>();
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            NetworkCost cost = common.model().evaluate(common.shape(), common.settings(kept));
+            Path dir = common.out("report");
+            String md = "# Hardware cost of " + common.network + "\n\n" + provenance(CommandLineText.of(
+                    spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)))
+                    + HardwareReport.costTable("Profile: " + common.profile().name(), cost);
+            Files.writeString(dir.resolve("report.md"), md);
+            HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
+            HardwareReport.macsChart(dir.resolve("macs.png"), "MACs per layer", List.of("kept"), List.of(cost));
+            System.out.println(md);
+            return 0;
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Choose per-layer pruning ratios for a target, respecting break-even ratios; writes plan.json for `prune --plan`.")
+    static final class Plan implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--target", required = true, description = "weights:<reduction> or macs:<reduction>")
+        String target;
+
+        @Option(names = "--priority", description = "macs (conv layers first) or weights (default: ${DEFAULT-VALUE})",
+                defaultValue = "macs")
+        String priority;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PruningPlanner.Priority p = switch (priority.toLowerCase(Locale.ROOT)) {
+                case "macs" -> PruningPlanner.Priority.MACS;
+                case "weights" -> PruningPlanner.Priority.WEIGHTS;
+                default -> throw new IllegalArgumentException("--priority must be macs or weights, was " + priority);
+            };
+            PruningPlanner planner = PruningPlanner.withDefaults(common.profile(), common.weightBits, IndexFormat.parse(common.index));
+            PruningPlan plan = planner.plan(common.shape(), PruningPlanner.Target.parse(target), p);
+            NetworkCost cost = common.model().evaluate(common.shape(), common.settings(plan.keptFractions()));
+            Path dir = common.out("plan");
+            JSON.writeValue(dir.resolve("plan.json").toFile(), plan);
+            String md = "# Pruning plan for " + common.network + "\n\n" + provenance(CommandLineText.of(
+                    spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)))
+                    + HardwareReport.planTable(plan) + HardwareReport.costTable("Cost of the plan", cost);
+            Files.writeString(dir.resolve("plan.md"), md);
+            HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
+            System.out.println(md);
+            System.out.println("plan: " + dir.resolve("plan.json") + "  (use: admm-nn prune --model " + common.network
+                    + " --plan " + dir.resolve("plan.json") + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "measure", mixinStandardHelpOptions = true,
+            description = "Measure this CPU's dense vs sparse kernels for each layer shape and report break-even ratios.")
+    static final class Measure implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--repetitions", description = "timed runs per point (default: ${DEFAULT-VALUE})", defaultValue = "5")
+        int repetitions;
+
+        @Option(names = "--fc-batch", description = "images per FC measurement (default: ${DEFAULT-VALUE})", defaultValue = "64")
+        int fcBatch;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            String machine = Provenance.describeMachine();
+            var defaults = CpuKernelBenchmark.Options.defaults();
+            MeasuredProfile profile = CpuKernelBenchmark.measure(common.shape(),
+                    new CpuKernelBenchmark.Options(fcBatch, 1, defaults.keptFractions(), repetitions), machine,
+                    System.out::println);
+            Path dir = common.out("measured");
+            HardwareReport.writeMeasuredCsv(dir.resolve("measured.csv"), profile);
+            HardwareReport.measuredChart(dir.resolve("measured.png"), "Sparse (CSR) / dense time on this CPU, " + common.network, profile);
+            StringBuilder md = new StringBuilder("# Measured break-even pruning ratios: " + common.network + "\n\n")
+                    .append(provenance(CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new))))
+                    .append("Plain-Java kernels on one thread: dense i-k-j GEMM against CSR times dense, for each layer's shape ")
+                    .append(String.format(Locale.ROOT, "(FC: batch %d; conv: im2col, 1 image); median of %d runs. ", fcBatch, repetitions))
+                    .append("Compute break-even = the pruning ratio where the curves cross (interpolated in log kept fraction); ")
+                    .append("storage break-even for 32-bit values with ").append(common.index).append(" indices.\n\n")
+                    .append("| layer | break-even compute | break-even storage | sparse/dense at 1% kept | at 10%-ish | at 100% |\n|---|---:|---:|---:|---:|---:|\n");
+            for (BreakEvenAnalysis.LayerBreakEven be : BreakEvenAnalysis.of(common.shape(), profile, 32, IndexFormat.parse(common.index))) {
+                var pts = profile.measurements().get(be.layer());
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.2fx | %.3g | %.3g | %.3g |%n", be.layer(),
+                        Double.isNaN(be.compute()) ? "never" : String.format(Locale.ROOT, "%.2fx", be.compute()), be.storage(),
+                        pts.get(0).ratio(), pts.get(pts.size() / 2).ratio(), pts.get(pts.size() - 1).ratio()));
+            }
+            md.append("\n![sparse/dense time](measured.png)\n");
+            Files.writeString(dir.resolve("breakeven.md"), md);
+            System.out.println(md);
+            return 0;
+        }
+    }
+
+    @Command(name = "alexnet", mixinStandardHelpOptions = true,
+            description = "AlexNet analysis: the reference 24.7x model's costs, and a computation-targeted plan at the same weight count.")
+    static final class Alexnet implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        /** Kept weights of the ADMM-NN 24.7x AlexNet (yeshaokai/ADMM-NN nohup.out, see the reference notes). */
+        static final long[] REFERENCE_KEPT = {28_227, 61_440, 168_100, 132_711, 88_474, 754_976, 905_970, 327_680};
+
+        @Override
+        public Integer call() throws IOException {
+            common.network = "alexnet";
+            NetworkShape alex = NetworkShape.alexnet();
+            Map<String, Double> reference = new LinkedHashMap<>();
+            for (int i = 0; i < REFERENCE_KEPT.length; i++) {
+                reference.put(alex.layers().get(i).name(), (double) REFERENCE_KEPT[i] / alex.layers().get(i).weights());
+            }
+            CostModel model = common.model();
+            NetworkCost ref = model.evaluate(alex, common.settings(reference));
+            PruningPlanner planner = PruningPlanner.withDefaults(common.profile(), common.weightBits, IndexFormat.parse(common.index));
+            PruningPlan plan = planner.plan(alex, new PruningPlanner.Target(PruningPlanner.Priority.WEIGHTS, ref.weightCompression()),
+                    PruningPlanner.Priority.MACS);
+            NetworkCost planned = model.evaluate(alex, common.settings(plan.keptFractions()));
+            Path dir = common.out("analysis");
+            String md = "# AlexNet (ImageNet shapes): weight pruning vs computation\n\n"
+                    + provenance(CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)))
+                    + "Kept fractions of the ADMM-NN 24.7x model (conv1 81.0 %, conv2 20.0 %, conv3 19.0 %, conv4 20.0 %, conv5 20.0 %, "
+                    + "fc6 2.0 %, fc7 5.4 %, fc8 8.0 %), and a plan with the same total weight count that takes from the "
+                    + "layers with the most MACs first.\n\n"
+                    + HardwareReport.costTable("Reference 24.7x model (ADMM-NN)", ref)
+                    + HardwareReport.planTable(plan)
+                    + HardwareReport.costTable("Computation-targeted plan, same weight count", planned)
+                    + String.format(Locale.ROOT, "**Same weights (%.1fx vs %.1fx), MACs %.1fx fewer instead of %.1fx.**%n%n",
+                    planned.weightCompression(), ref.weightCompression(), planned.macReduction(), ref.macReduction())
+                    + "![MACs per layer](macs.png)\n";
+            Files.writeString(dir.resolve("report.md"), md);
+            HardwareReport.writeCsv(dir.resolve("reference-24x.csv"), ref);
+            HardwareReport.writeCsv(dir.resolve("macs-first-plan.csv"), planned);
+            JSON.writeValue(dir.resolve("plan.json").toFile(), plan);
+            HardwareReport.macsChart(dir.resolve("macs.png"), "AlexNet MACs per layer", List.of("reference 24.7x", "MACs-first plan"),
+                    List.of(ref, planned));
+            System.out.println(md);
+            return 0;
+        }
+    }
+
+    /** Reads the ratios of a plan.json written by {@code hardware plan}. */
+    static Map<String, Double> readPlanRatios(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("plan file " + file + " not found");
+        }
+        PruningPlan plan = JSON.readValue(file.toFile(), PruningPlan.class);
+        return plan.ratios();
+    }
+}
