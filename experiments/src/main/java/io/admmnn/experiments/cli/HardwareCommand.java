@@ -158,6 +158,18 @@ final class HardwareCommand implements Runnable {
                 defaultValue = "macs")
         String priority;
 
+        @Option(names = "--first-floor", description = "smallest kept fraction of the first layer (default: ${DEFAULT-VALUE})",
+                defaultValue = "0.2")
+        double firstFloor;
+
+        @Option(names = "--conv-floor", description = "smallest kept fraction of other conv layers (default: ${DEFAULT-VALUE})",
+                defaultValue = "0.05")
+        double convFloor;
+
+        @Option(names = "--fc-floor", description = "smallest kept fraction of FC layers (default: ${DEFAULT-VALUE})",
+                defaultValue = "0.01")
+        double fcFloor;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -168,7 +180,8 @@ final class HardwareCommand implements Runnable {
                 case "weights" -> PruningPlanner.Priority.WEIGHTS;
                 default -> throw new IllegalArgumentException("--priority must be macs or weights, was " + priority);
             };
-            PruningPlanner planner = PruningPlanner.withDefaults(common.profile(), common.weightBits, IndexFormat.parse(common.index));
+            PruningPlanner planner = new PruningPlanner(common.profile(), common.weightBits, IndexFormat.parse(common.index),
+                    firstFloor, convFloor, fcFloor, 0.8);
             PruningPlan plan = planner.plan(common.shape(), PruningPlanner.Target.parse(target), p);
             NetworkCost cost = common.model().evaluate(common.shape(), common.settings(plan.keptFractions()));
             Path dir = common.out("plan");

@@ -16,11 +16,12 @@ import java.util.function.Consumer;
  * Measures this CPU's break-even: for each layer's real shape, a dense kernel against a sparse kernel over a sweep
  * of kept fractions, in plain Java on one thread.
  *
- * <p>Both compute {@code C[M x N] = A[M x K] * W[K x N]} with W the layer's weights: K = inputs (FC) or
- * {@code in/groups * kH * kW} (conv, lowered by im2col), N = output units or filters, M = batch (FC) or output
- * positions x batch (conv). Dense: i-k-j loops over float arrays (the inner loop vectorises). Sparse: W in
- * compressed sparse rows (kept weights at seeded random positions), each row scattered into C. Timings are
- * medians of repeated runs after warm-up; the crossing of the two curves is the measured compute break-even.
+ * <p>Both compute {@code C[N x M] = W[N x K] * A[K x M]} with W the layer's weights: K = inputs (FC) or
+ * {@code in/groups * kH * kW} (conv, lowered by im2col, whose natural layout is K x M), N = output units or
+ * filters, M = batch (FC) or output positions x batch (conv). Both kernels run their innermost loop along M over
+ * contiguous floats, so both vectorise the same way: dense loops over every (n, k); sparse holds W in compressed
+ * sparse rows (one row per output unit, kept weights at seeded random positions) and loops over kept (n, k)
+ * only. Timings are medians of repeated runs after warm-up; where the curves cross is the compute break-even.
  */
 public final class CpuKernelBenchmark {
 
@@ -58,53 +59,57 @@ public final class CpuKernelBenchmark {
         int k = (int) (layer.weights() / n);
         int m = layer instanceof ConvLayer c ? c.outH() * c.outW() * options.convBatch() : options.fcBatch();
         Random random = new Random(17);
-        float[] a = new float[m * k];
+        float[] a = new float[k * m];
         for (int i = 0; i < a.length; i++) {
             a[i] = random.nextFloat() - 0.5f;
         }
-        float[] w = new float[k * n];
+        float[] w = new float[n * k];
         for (int i = 0; i < w.length; i++) {
             w[i] = random.nextFloat() - 0.5f;
         }
-        float[] c = new float[m * n];
-        double dense = median(() -> dense(a, w, c, m, k, n), options.repetitions());
+        float[] c = new float[n * m];
         List<MeasuredProfile.Point> points = new ArrayList<>();
         for (double kept : options.keptFractions()) {
-            Csr csr = Csr.random(k, n, kept, random);
-            double sparse = median(() -> sparse(a, csr, c, m, k, n), options.repetitions());
+            Csr csr = Csr.random(n, k, kept, random);
+            // Dense is timed again beside every sparse point, so both see the same machine state.
+            double dense = median(() -> dense(w, a, c, n, k, m), options.repetitions());
+            double sparse = median(() -> sparse(csr, a, c, n, m), options.repetitions());
             points.add(new MeasuredProfile.Point(kept, dense, sparse));
         }
         return points;
     }
 
-    static void dense(float[] a, float[] w, float[] c, int m, int k, int n) {
+    /** {@code C[N x M] = W[N x K] * A[K x M]}, all row-major. */
+    static void dense(float[] w, float[] a, float[] c, int n, int k, int m) {
         Arrays.fill(c, 0f);
-        for (int i = 0; i < m; i++) {
-            int ci = i * n;
+        for (int row = 0; row < n; row++) {
+            int cRow = row * m;
             for (int p = 0; p < k; p++) {
-                float aip = a[i * k + p];
-                int wp = p * n;
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] += aip * w[wp + j];
+                float weight = w[row * k + p];
+                int aRow = p * m;
+                for (int i = 0; i < m; i++) {
+                    c[cRow + i] += weight * a[aRow + i];
                 }
             }
         }
     }
 
-    static void sparse(float[] a, Csr w, float[] c, int m, int k, int n) {
+    /** {@code C[N x M] = W[N x K] * A[K x M]} with W in compressed sparse rows. */
+    static void sparse(Csr w, float[] a, float[] c, int n, int m) {
         Arrays.fill(c, 0f);
-        for (int i = 0; i < m; i++) {
-            int ci = i * n;
-            for (int p = 0; p < k; p++) {
-                float aip = a[i * k + p];
-                for (int q = w.rowStart[p]; q < w.rowStart[p + 1]; q++) {
-                    c[ci + w.column[q]] += aip * w.value[q];
+        for (int row = 0; row < n; row++) {
+            int cRow = row * m;
+            for (int q = w.rowStart[row]; q < w.rowStart[row + 1]; q++) {
+                float weight = w.value[q];
+                int aRow = w.column[q] * m;
+                for (int i = 0; i < m; i++) {
+                    c[cRow + i] += weight * a[aRow + i];
                 }
             }
         }
     }
 
-    /** Compressed sparse rows of a K x N matrix. */
+    /** Compressed sparse rows of an N x K matrix (one row per output unit). */
     record Csr(int[] rowStart, int[] column, float[] value) {
         static Csr random(int rows, int columns, double kept, Random random) {
             int[] start = new int[rows + 1];
@@ -130,8 +135,10 @@ public final class CpuKernelBenchmark {
     }
 
     private static double median(Runnable kernel, int repetitions) {
-        kernel.run(); // warm-up (JIT)
-        kernel.run();
+        long warmUpEnd = System.nanoTime() + 300_000_000L; // JIT warm-up: at least 0.3 s and 5 runs
+        for (int runs = 0; runs < 5 || System.nanoTime() < warmUpEnd; runs++) {
+            kernel.run();
+        }
         double[] ms = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             long t0 = System.nanoTime();

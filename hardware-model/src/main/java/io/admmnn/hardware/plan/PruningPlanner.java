@@ -133,13 +133,13 @@ public record PruningPlanner(HardwareProfile profile, int weightBits, IndexForma
         if (kept == 1) {
             if (blocked) {
                 return Double.isNaN(breakEven) ? "left dense: its sparse form never beats dense on this hardware"
-                        : String.format(Locale.ROOT, "left dense: break-even %.2fx needs more than its %.0f%% floor allows",
+                        : String.format(Locale.ROOT, "left dense: break-even %.2fx needs more than its %.3g%% floor allows",
                         breakEven, 100 * floor);
             }
             return "left dense: the target was met before its share of " + measure + " was the largest";
         }
         String base = String.format(Locale.ROOT, "kept %.2f%% (%.1fx, break-even %.2fx): %s of kept %s when chosen",
                 100 * kept, 1 / kept, breakEven, l.isConvolution() ? "conv layer with the largest share" : "the largest share", measure);
-        return kept <= floor + 1e-12 ? base + String.format(Locale.ROOT, "; stopped at its %.0f%% floor", 100 * floor) : base;
+        return kept <= floor + 1e-12 ? base + String.format(Locale.ROOT, "; stopped at its %.3g%% floor", 100 * floor) : base;
     }
 }
