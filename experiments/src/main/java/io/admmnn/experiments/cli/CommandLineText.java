@@ -9,6 +9,11 @@ final class CommandLineText {
     private CommandLineText() {
     }
 
+    /** The command line of the command {@code spec} is running (all program arguments, subcommands included). */
+    static String of(picocli.CommandLine.Model.CommandSpec spec) {
+        return of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new));
+    }
+
     /** {@code args} are all program arguments, the subcommand included. */
     static String of(String[] args) {
         return Stream.concat(Stream.of("admm-nn"), Stream.of(args))

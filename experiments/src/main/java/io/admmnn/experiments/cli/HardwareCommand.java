@@ -134,8 +134,7 @@ final class HardwareCommand implements Runnable {
         public Integer call() throws IOException {
             NetworkCost cost = common.model().evaluate(common.shape(), common.settings(kept));
             Path dir = common.out("report");
-            String md = "# Hardware cost of " + common.network + "\n\n" + provenance(CommandLineText.of(
-                    spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)))
+            String md = "# Hardware cost of " + common.network + "\n\n" + provenance(CommandLineText.of(spec))
                     + HardwareReport.costTable("Profile: " + common.profile().name(), cost);
             Files.writeString(dir.resolve("report.md"), md);
             HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
@@ -186,8 +185,7 @@ final class HardwareCommand implements Runnable {
             NetworkCost cost = common.model().evaluate(common.shape(), common.settings(plan.keptFractions()));
             Path dir = common.out("plan");
             JSON.writeValue(dir.resolve("plan.json").toFile(), plan);
-            String md = "# Pruning plan for " + common.network + "\n\n" + provenance(CommandLineText.of(
-                    spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)))
+            String md = "# Pruning plan for " + common.network + "\n\n" + provenance(CommandLineText.of(spec))
                     + HardwareReport.planTable(plan) + HardwareReport.costTable("Cost of the plan", cost);
             Files.writeString(dir.resolve("plan.md"), md);
             HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
@@ -224,7 +222,7 @@ final class HardwareCommand implements Runnable {
             HardwareReport.writeMeasuredCsv(dir.resolve("measured.csv"), profile);
             HardwareReport.measuredChart(dir.resolve("measured.png"), "Sparse (CSR) / dense time on this CPU, " + common.network, profile);
             StringBuilder md = new StringBuilder("# Measured break-even pruning ratios: " + common.network + "\n\n")
-                    .append(provenance(CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new))))
+                    .append(provenance(CommandLineText.of(spec)))
                     .append("Plain-Java kernels on one thread: dense i-k-j GEMM against CSR times dense, for each layer's shape ")
                     .append(String.format(Locale.ROOT, "(FC: batch %d; conv: im2col, 1 image); median of %d runs. ", fcBatch, repetitions))
                     .append("Compute break-even = the pruning ratio where the curves cross (interpolated in log kept fraction); ")
@@ -271,7 +269,7 @@ final class HardwareCommand implements Runnable {
             NetworkCost planned = model.evaluate(alex, common.settings(plan.keptFractions()));
             Path dir = common.out("analysis");
             String md = "# AlexNet (ImageNet shapes): weight pruning vs computation\n\n"
-                    + provenance(CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)))
+                    + provenance(CommandLineText.of(spec))
                     + "Kept fractions of the ADMM-NN 24.7x model (conv1 81.0 %, conv2 20.0 %, conv3 19.0 %, conv4 20.0 %, conv5 20.0 %, "
                     + "fc6 2.0 %, fc7 5.4 %, fc8 8.0 %), and a plan with the same total weight count that takes from the "
                     + "layers with the most MACs first.\n\n"

@@ -136,11 +136,20 @@ final class PruneCommand implements Callable<Integer> {
         CompressionPlan plan = plan(zoo);
         Path folder = out != null ? out : Path.of("results", "runs", zoo.id() + "-" + preset.toLowerCase(Locale.ROOT)
                 + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        String command = CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new));
+        String command = CommandLineText.of(spec);
         LOG.info("{} ({} preset) -> {}", zoo.id(), preset, folder);
-        CompressionPipeline pipeline = new CompressionPipeline(folder, dataDir != null ? dataDir : Mnist.defaultDirectory(),
-                LOG::info, !noProgress && System.console() != null);
-        RunRecord rec = pipeline.run(plan, command);
+        CompressionPipeline pipeline = pipeline(folder, dataDir, noProgress);
+        return report(pipeline.run(plan, command), folder);
+    }
+
+    /** The pipeline writing into {@code folder}, logging to the console. */
+    static CompressionPipeline pipeline(Path folder, Path dataDir, boolean noProgress) {
+        return new CompressionPipeline(folder, dataDir != null ? dataDir : Mnist.defaultDirectory(), LOG::info,
+                !noProgress && System.console() != null);
+    }
+
+    /** Writes and prints the report of a finished run. */
+    static int report(RunRecord rec, Path folder) throws java.io.IOException {
         String md = PruningReport.write(rec, folder);
         System.out.println();
         System.out.println(md);

@@ -1,13 +1,7 @@
 package io.admmnn.experiments.cli;
 
-import io.admmnn.experiments.data.Mnist;
-import io.admmnn.experiments.pipeline.CompressionPipeline;
-import io.admmnn.experiments.pipeline.RunRecord;
-import io.admmnn.experiments.report.PruningReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,8 +10,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = "Continue an interrupted run from the last checkpoint in its results folder.")
 final class ResumeCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
 
     @Parameters(index = "0", description = "the run's results folder")
     Path folder;
@@ -33,12 +25,6 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CompressionPipeline pipeline = new CompressionPipeline(folder, dataDir != null ? dataDir : Mnist.defaultDirectory(),
-                LOG::info, !noProgress && System.console() != null);
-        RunRecord rec = pipeline.resume(CommandLineText.of(spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)));
-        String md = PruningReport.write(rec, folder);
-        System.out.println();
-        System.out.println(md);
-        return 0;
+        return PruneCommand.report(PruneCommand.pipeline(folder, dataDir, noProgress).resume(CommandLineText.of(spec)), folder);
     }
 }

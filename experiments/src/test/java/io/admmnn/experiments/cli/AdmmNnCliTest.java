@@ -62,4 +62,24 @@ class AdmmNnCliTest {
         assertThat(AdmmNnCli.execute("--help")).isZero();
         assertThat(out.toString()).contains("prune").contains("resume");
     }
+
+    @Test
+    void hardwarePlanWritesAPlanThatPruneAcceptsAndBadInputIsAUserError(@TempDir Path dir) throws Exception {
+        assertThat(AdmmNnCli.execute("hardware", "plan", "--network", "lenet-5", "--target", "macs:5",
+                "--out", dir.toString())).isZero();
+        assertThat(dir.resolve("plan.json")).exists();
+        assertThat(dir.resolve("plan.md")).content().contains("| conv2 |");
+        java.util.Map<String, Double> ratios = HardwareCommand.readPlanRatios(dir.resolve("plan.json"));
+        assertThat(ratios).containsKey("conv2");
+
+        assertThat(AdmmNnCli.execute("hardware", "plan", "--network", "vgg", "--target", "macs:5")).isEqualTo(2);
+        assertThat(errors()).contains("unknown network 'vgg'");
+        assertThat(AdmmNnCli.execute("hardware", "plan", "--target", "speed:5", "--out", dir.toString())).isEqualTo(2);
+        assertThat(errors()).contains("expected weights:<x> or macs:<x>");
+        assertThat(AdmmNnCli.execute("hardware", "report", "--profile", "measured:/nope.csv", "--out", dir.toString())).isEqualTo(2);
+        assertThat(errors()).contains("not found");
+        assertThat(AdmmNnCli.execute("prune", "--plan", dir.resolve("missing.json").toString(), "--out", dir.resolve("r").toString()))
+                .isEqualTo(2);
+        assertThat(errors()).contains("plan file").doesNotContain("\tat ");
+    }
 }

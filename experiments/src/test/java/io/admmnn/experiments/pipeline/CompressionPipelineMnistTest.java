@@ -103,4 +103,28 @@ class CompressionPipelineMnistTest {
         Files.writeString(dir.resolve(CompressionPipeline.CHECKPOINT), "x");
         assertThatThrownBy(() -> p.run(smallPlan(), "t")).hasMessageContaining("already holds a run");
     }
+
+    @Test
+    void quantizationStageEndsWithEveryWeightOnItsLevelAndAFileOfTheReportedSize(@TempDir Path out) throws Exception {
+        CompressionPlan plan = smallPlan().withLimits(6000, 1000)
+                .withPhases(new CompressionPlan.Training(2, 1e-3, 1), new CompressionPlan.Admm(2, 1, 1e-3, 0.02, 1.5, 1, true, 2, 1),
+                        new CompressionPlan.Training(1, 5e-4, 1))
+                .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 2, "fc3", 4), 2, 1, 1e-4, 0.01, 1.5, 1,
+                        java.util.List.of(0.5, 1.0), 1));
+        RunRecord rec = new CompressionPipeline(out, mnist, s -> { }, false).run(plan, "test");
+
+        TrainableNetwork saved = TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false);
+        for (var entry : plan.quantize().bits().entrySet()) {
+            var q = new io.admmnn.core.projection.UniformQuantization(entry.getValue(), rec.quantizationScales.get(entry.getKey()));
+            assertThat(q.isFeasible(saved.layer(entry.getKey()).weights(), 1e-6)).as(entry.getKey()).isTrue();
+        }
+        assertThat(rec.compression()).as("quantization kept the pruned zeros").isGreaterThanOrEqualTo(10.0);
+        assertThat(rec.accuracy.get(RunRecord.FROM_COMPRESSED_FILE)).isEqualTo(rec.accuracy.get(RunRecord.AFTER_QUANTIZATION));
+        assertThat(rec.accuracy.get(RunRecord.AFTER_QUANTIZATION)).isGreaterThan(0.85);
+        assertThat(Files.size(out.resolve(CompressionPipeline.COMPRESSED_MODEL))).isEqualTo(rec.storage.fileBytes());
+        assertThat(rec.storage.layers().get(1).valueBits()).isLessThanOrEqualTo(2);
+        assertThat(rec.stages).hasSize(2);
+        assertThat(rec.admmRounds).extracting(RunRecord.RoundEntry::stage).contains("prune stage 1/2", "quantize");
+        assertThat(PruningReport.markdown(rec)).contains("## Quantization").contains("## Storage").contains("## Progressive");
+    }
 }
