@@ -138,16 +138,18 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
                     new Training(6, 1e-3, 0.8),
                     new Admm(5, 1, 3e-4, 0.003, 1.5, 0.2, true, 2, 3),
                     new Training(8, 5e-4, 0.8), ratios, null, storage)
+                    // One-shot ADMM did better here than 2 or 3 progressive stages at this epoch budget
+                    // (97.65 % vs 97.55 % and 97.38 % at ~40x, see the README).
                     : new CompressionPlan(model.id(), 42, 64, 0, 0,
                     new Training(15, 1e-3, 0.9),
-                    new Admm(8, 2, 3e-4, 0.003, 1.4, 0.2, true, 2, 8),
+                    new Admm(12, 2, 3e-4, 0.003, 1.4, 0.2, true, 1, 0),
                     new Training(30, 1e-3, 0.9), ratios, null, storage);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; presets: quick, full");
         };
     }
 
     /**
-     * Default per-layer pruning ratios: LeNet-300-100 about 44x overall (fc1 98.2 %, fc2 95 %, fc3 75 %
+     * Default per-layer pruning ratios: LeNet-300-100 40.2x overall (fc1 97.8 %, fc2 96 %, fc3 75 %
      * removed); LeNet-5 about 86x, the ADMM-NN target (conv1 80 %, conv2 93 %, ip1 99.3 %, ip2 93 % removed;
      * the ECCV'18 ADMM model had 80/92/99.1/93 %, 71.2x).
      */
@@ -155,8 +157,8 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
         Map<String, Double> r = new LinkedHashMap<>();
         switch (model) {
             case LENET_300_100 -> {
-                r.put("fc1", 0.982);
-                r.put("fc2", 0.95);
+                r.put("fc1", 0.978);
+                r.put("fc2", 0.96);
                 r.put("fc3", 0.75);
             }
             case LENET_5 -> {
