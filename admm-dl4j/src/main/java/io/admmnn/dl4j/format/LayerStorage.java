@@ -25,7 +25,12 @@ public record LayerStorage(String layer, long weights, long nonZeros, long entri
         return payloadBytes + codebookBytes;
     }
 
-    /** 32-bit dense size over value bits alone (+ codebook): the "weights only" size reduction. */
+    /** 32-bit dense size over the kept weights' own value bits (+ codebook): no index, no filler entries. */
+    public double reductionKeptValues() {
+        return 32.0 * weights / (nonZeros * (double) valueBits + 8.0 * codebookBytes);
+    }
+
+    /** 32-bit dense size over stored value bits, filler entries included (+ codebook), without index bits. */
     public double reductionWithoutIndex() {
         return 32.0 * weights / (valuePayloadBits + 8.0 * codebookBytes);
     }
