@@ -1,8 +1,6 @@
 package io.admmnn.core.projection;
 
-import io.admmnn.core.tensor.FlatValues;
 import java.util.Locale;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Power-of-two weight <em>levels</em> for shift-only arithmetic: each non-zero weight goes to the nearest of
@@ -13,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param scale the largest level, &gt; 0
  * @param count number of magnitudes, 1..32
  */
-public record PowerOfTwoLevels(double scale, int count) implements Projection {
+public record PowerOfTwoLevels(double scale, int count) implements ElementwiseQuantizer {
 
     public PowerOfTwoLevels {
         if (!(scale > 0) || count < 1 || count > 32) {
@@ -22,6 +20,7 @@ public record PowerOfTwoLevels(double scale, int count) implements Projection {
     }
 
     /** The nearest level of {@code x} (0 for 0). */
+    @Override
     public double quantize(double x) {
         if (x == 0) {
             return 0;
@@ -35,25 +34,6 @@ public record PowerOfTwoLevels(double scale, int count) implements Projection {
             }
         }
         return Math.copySign(best, x);
-    }
-
-    @Override
-    public void projectInPlace(INDArray v) {
-        double[] a = FlatValues.readDoubles(v);
-        for (int i = 0; i < a.length; i++) {
-            a[i] = quantize(a[i]);
-        }
-        FlatValues.write(v, a);
-    }
-
-    @Override
-    public boolean isFeasible(INDArray v, double tolerance) {
-        for (double x : FlatValues.readDoubles(v)) {
-            if (x != 0 && Math.abs(x - quantize(x)) > tolerance) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param bits  bits per non-zero weight, 1..16 (1 bit = binary {@code +-q})
  * @param scale the level spacing q, &gt; 0
  */
-public record UniformQuantization(int bits, double scale) implements Projection {
+public record UniformQuantization(int bits, double scale) implements ElementwiseQuantizer {
 
     public UniformQuantization {
         if (bits < 1 || bits > 16) {
@@ -32,6 +32,7 @@ public record UniformQuantization(int bits, double scale) implements Projection 
     }
 
     /** The nearest level of {@code x} (0 for 0). */
+    @Override
     public double quantize(double x) {
         return quantize(x, scale, levelsPerSign());
     }
@@ -42,34 +43,6 @@ public record UniformQuantization(int bits, double scale) implements Projection 
         }
         long k = Math.max(1, Math.min(n, Math.round(Math.abs(x) / q)));
         return Math.copySign(k * q, x);
-    }
-
-    @Override
-    public void projectInPlace(INDArray v) {
-        int n = levelsPerSign();
-        if (FlatValues.isDouble(v)) {
-            double[] a = FlatValues.readDoubles(v);
-            for (int i = 0; i < a.length; i++) {
-                a[i] = quantize(a[i], scale, n);
-            }
-            FlatValues.write(v, a);
-        } else {
-            float[] a = FlatValues.readFloats(v);
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) quantize(a[i], scale, n);
-            }
-            FlatValues.write(v, a);
-        }
-    }
-
-    @Override
-    public boolean isFeasible(INDArray v, double tolerance) {
-        for (double x : FlatValues.readDoubles(v)) {
-            if (x != 0 && Math.abs(x - quantize(x)) > tolerance) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
