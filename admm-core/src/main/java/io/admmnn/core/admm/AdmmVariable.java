@@ -23,6 +23,9 @@ public final class AdmmVariable {
     private final INDArray u;
     private final INDArray zFlat;
     private final INDArray uFlat;
+    /** Z - U, constant during a W-step: the penalty gradient is rho * (W - target). */
+    private final INDArray target;
+    private final INDArray targetFlat;
     private double rho;
 
     private AdmmVariable(String name, Projection projection, INDArray z, INDArray u, double rho) {
@@ -32,6 +35,9 @@ public final class AdmmVariable {
         this.u = u;
         this.zFlat = FlatValues.flatView(z);
         this.uFlat = FlatValues.flatView(u);
+        this.target = FlatValues.detachedCopy(z);
+        this.targetFlat = FlatValues.flatView(target);
+        refreshTarget();
         this.rho = checkRho(rho);
     }
 
@@ -63,6 +69,7 @@ public final class AdmmVariable {
             projection.projectInPlace(target);
             z.assign(target);
             u.addi(w).subi(z);
+            refreshTarget();
             double primal = w.distance2(z);
             double dual = rho * z.distance2(zPrevious);
             return new Residuals(name, round, rho, primal, dual, w.norm2Number().doubleValue());
@@ -75,7 +82,25 @@ public final class AdmmVariable {
      * regularization one or the other depending on the layer).
      */
     public void addPenaltyGradient(INDArray w, INDArray gradient) {
-        gradient.addi(w.sub(like(z, zFlat, w)).addi(like(u, uFlat, w)).muli(rho));
+        INDArray t = like(target, targetFlat, w);
+        if (sameLinearLayout(w, gradient) && sameLinearLayout(t, gradient)) {
+            // Two in-place BLAS axpy calls and no temporary: this runs on every training step.
+            var blas = Nd4j.getBlasWrapper().level1();
+            blas.axpy(gradient.length(), rho, w, gradient);
+            blas.axpy(gradient.length(), -rho, t, gradient);
+        } else {
+            gradient.addi(w.sub(t).muli(rho));
+        }
+    }
+
+    /** Whether both arrays are contiguous with the same shape and ordering, so BLAS sees them element for element. */
+    private static boolean sameLinearLayout(INDArray a, INDArray b) {
+        return java.util.Arrays.equals(a.shape(), b.shape()) && (a.rank() == 1 || a.ordering() == b.ordering())
+                && a.elementWiseStride() == 1 && b.elementWiseStride() == 1 && a.dataType() == b.dataType();
+    }
+
+    private void refreshTarget() {
+        target.assign(z).subi(u);
     }
 
     /** The penalty {@code rho/2 * ||W - Z + U||_F^2}; {@code w} shaped like W or rank-1 in W's ordering. */
@@ -101,6 +126,7 @@ public final class AdmmVariable {
         checkRho(newRho);
         if (rescaleDual && newRho != rho) {
             u.muli(rho / newRho);
+            refreshTarget();
         }
         rho = newRho;
     }
