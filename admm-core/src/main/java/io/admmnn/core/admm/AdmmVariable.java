@@ -105,8 +105,8 @@ public final class AdmmVariable {
 
     /** The penalty {@code rho/2 * ||W - Z + U||_F^2}; {@code w} shaped like W or rank-1 in W's ordering. */
     public double penalty(INDArray w) {
-        double norm = w.sub(like(z, zFlat, w)).addi(like(u, uFlat, w)).norm2Number().doubleValue();
-        return 0.5 * rho * norm * norm;
+        INDArray t = like(target, targetFlat, w);
+        return 0.5 * rho * w.squaredDistance(t);
     }
 
     private INDArray like(INDArray shaped, INDArray flat, INDArray w) {

@@ -44,9 +44,14 @@ public final class AdmmPenalty extends BoundRegularization {
         hooks().addPenaltyGradient(param, gradView);
     }
 
+    /**
+     * Zero: DL4J's score, the loss shown during training, stays the data loss. DL4J evaluates this on every
+     * iteration, and the penalty's full pass over the weights cost 3 % of a LeNet-300-100 step; the ADMM
+     * progress is reported once per round instead, as primal and dual residuals.
+     */
     @Override
     public double score(INDArray param, int iteration, int epoch) {
-        return hooks == null ? 0.0 : hooks.penalty(param);
+        return 0.0;
     }
 
     @Override

@@ -54,11 +54,6 @@ public final class LayerHooks {
         }
     }
 
-    double penalty(INDArray param) {
-        AdmmVariable v = admm;
-        return v == null ? 0.0 : v.penalty(param);
-    }
-
     void maskUpdate(INDArray update) {
         INDArray m = mask;
         if (m != null) {

@@ -7,7 +7,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
- * Follows one epoch of training: the mean training objective over its minibatches, a progress bar on an
+ * Follows one epoch of training: the mean training loss over its minibatches (the data loss; ADMM's penalty is
+ * reported per round as residuals), a progress bar on an
  * interactive terminal, and divergence (a NaN or infinite objective stops the run at once).
  */
 final class TrainingMonitor extends BaseTrainingListener {
@@ -55,7 +56,7 @@ final class TrainingMonitor extends BaseTrainingListener {
         count++;
         if (bar != null) {
             bar.step();
-            bar.setExtraMessage(String.format(" objective %.4f", sum / count));
+            bar.setExtraMessage(String.format(" loss %.4f", sum / count));
         }
     }
 }
