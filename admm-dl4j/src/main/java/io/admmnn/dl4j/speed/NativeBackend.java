@@ -82,9 +82,17 @@ public final class NativeBackend {
             return "training path: " + build + ", oneDNN helpers active on " + String.join(", ", fast);
         }
         return String.format(Locale.ROOT, "WARNING training path: %s, slow im2col fallback on %s (%s)", build,
-                String.join(", ", slow), System.getProperty(EXTENSION_PROPERTY, "").isEmpty()
-                        ? "this CPU lacks AVX-512 or the oneDNN build is not on the class path"
-                        : "NativeBackend.configure() ran after the network was built?");
+                String.join(", ", slow), slowReason());
+    }
+
+    private static String slowReason() {
+        if (System.getProperty(EXTENSION_PROPERTY, "").isEmpty()) {
+            return "this CPU lacks AVX-512 or the oneDNN build is not on the class path";
+        }
+        if (!"false".equals(System.getProperty(HELPERS_DISABLED_PROPERTY))) {
+            return "layer helpers disabled by -D" + HELPERS_DISABLED_PROPERTY;
+        }
+        return "NativeBackend.configure() ran after the network was built?";
     }
 
     private static Layer[] layers(TrainableNetwork network) {
