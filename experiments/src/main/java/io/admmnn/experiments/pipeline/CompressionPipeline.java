@@ -304,7 +304,7 @@ public final class CompressionPipeline {
             double acc = evaluate();
             rec.epochs.add(new RunRecord.EpochEntry(phase, rec.globalEpoch, learningRate, objective, acc, seconds));
             rec.globalEpoch++;
-            log.accept(String.format(Locale.ROOT, "[%s] lr %.2e · objective %.4f · test %.2f%% · %.1f s", label,
+            log.accept(String.format(Locale.ROOT, "[%s] lr %.2e · loss %.4f · test %.2f%% · %.1f s", label,
                     learningRate, objective, 100 * acc, seconds));
             return acc;
         }

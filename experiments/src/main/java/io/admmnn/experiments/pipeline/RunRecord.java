@@ -61,7 +61,7 @@ public final class RunRecord {
      * @param phase        pretrain, admm or retrain
      * @param epoch        global epoch index
      * @param learningRate Adam step size used
-     * @param objective    mean training objective over the epoch's minibatches (loss + penalties)
+     * @param objective    mean training loss over the epoch's minibatches (the data loss DL4J reports; the ADMM penalty is not in it)
      * @param testAccuracy test accuracy after the epoch
      * @param seconds      wall time of the epoch's training
      */
