@@ -12,6 +12,7 @@ import io.admmnn.core.quantization.LayerBitCosts;
 import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.analysis.ParetoFront;
 import io.admmnn.experiments.analysis.SensitivityAnalysis;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.Mnist;
@@ -28,11 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code admm-nn analyze ...}: questions asked of a trained network before or after compressing it. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = "Analyses of a trained network: per-layer pruning sensitivity, bit widths under a size budget.",
-        subcommands = {AnalyzeCommand.Sensitivity.class, AnalyzeCommand.Bits.class})
+        description = "Analyses of trained networks: per-layer pruning sensitivity, bit widths under a size budget, "
+                + "accuracy vs compression over several runs.",
+        subcommands = {AnalyzeCommand.Sensitivity.class, AnalyzeCommand.Bits.class, AnalyzeCommand.Pareto.class})
 final class AnalyzeCommand implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
@@ -214,6 +217,36 @@ final class AnalyzeCommand implements Runnable {
                     a.indexBits(), Math.ceil(a.totalBits() / 8), Math.floor(a.budgetBits() / 8), a.compressionRatio(dense),
                     a.error()));
             return md.toString();
+        }
+    }
+
+    /** {@code analyze pareto DIR...}: accuracy vs compression of several runs with the Pareto front. */
+    @Command(name = "pareto", mixinStandardHelpOptions = true,
+            description = "Plot final test accuracy vs compression of several results folders and mark the Pareto "
+                    + "front; writes pareto.csv and pareto.png.")
+    static final class Pareto implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", description = "results folders (each with report.json)")
+        List<Path> runs;
+
+        @Option(names = "--x", description = "weights (weight compression) or size (stored bits with indices vs "
+                + "32-bit dense) (default: ${DEFAULT-VALUE})", defaultValue = "weights")
+        String x;
+
+        @Option(names = "--out", description = "output folder (default: ${DEFAULT-VALUE})", defaultValue = "results/analysis/pareto")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            boolean size = switch (x.toLowerCase(Locale.ROOT)) {
+                case "weights" -> false;
+                case "size" -> true;
+                default -> throw new IllegalArgumentException("--x must be weights or size, was '" + x + "'");
+            };
+            List<ParetoFront.Point> points = ParetoFront.of(runs, size);
+            System.out.println(ParetoFront.write(points, size ? "size reduction with indices (x)" : "weight compression (x)", out));
+            System.out.println("written: " + out.resolve(ParetoFront.CSV_FILE) + ", " + out.resolve(ParetoFront.CHART_FILE));
+            return 0;
         }
     }
 }
