@@ -52,4 +52,21 @@ public final class Charts {
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
+
+    /** Writes a scatter chart of {@code points} (one series each) with {@code line} drawn through its points (PNG). */
+    public static void scatterWithLine(Path file, String title, String xTitle, String yTitle, boolean logX,
+                                       List<Series> points, Series line) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
+                .build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        for (Series s : points) {
+            chart.addSeries(s.name(), s.x(), s.y());
+        }
+        chart.addSeries(line.name(), line.x(), line.y())
+                .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Line);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
 }

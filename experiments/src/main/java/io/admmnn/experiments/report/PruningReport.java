@@ -2,6 +2,7 @@ package io.admmnn.experiments.report;
 
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.RunRecord;
+import io.admmnn.experiments.pipeline.SavedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,8 @@ import java.util.Map;
 
 /**
  * Writes the results folder of a pruning run: {@code report.json} (everything measured), {@code report.md}
- * (the tables a reader wants) and PNG charts of accuracy per epoch, ADMM residuals per round and kept
- * weights per layer.
+ * (the tables a reader wants), PNG charts of accuracy per epoch, ADMM residuals per round and kept
+ * weights per layer, and, when the folder holds the saved network, the {@link SparsityTable} of its weights.
  */
 public final class PruningReport {
 
@@ -26,6 +27,10 @@ public final class PruningReport {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("report.json"), rec.toJson());
         String md = markdown(rec);
+        if (SavedModels.find(dir) != null) {
+            // Read from the saved weights, so older results folders get the table from `admm-nn report` too.
+            md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), rec.plan.model()), dir);
+        }
         Files.writeString(dir.resolve("report.md"), md);
         accuracyChart(rec, dir.resolve("accuracy.png"));
         if (!rec.admmRounds.isEmpty()) {

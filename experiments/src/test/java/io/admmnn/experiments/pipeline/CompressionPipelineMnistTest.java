@@ -67,6 +67,9 @@ class CompressionPipelineMnistTest {
         assertThat(out.resolve("report.json")).exists();
         assertThat(out.resolve("accuracy.png")).isNotEmptyFile();
         assertThat(out.resolve("residuals.png")).isNotEmptyFile();
+        // The sparsity table is read from the saved model: fc1 keeps 8 % of 235,200 weights, 0 MACs per zero.
+        assertThat(md).contains("## Sparsity per layer").contains("| fc1 | [784, 300] | 235200 | 18816 | 92.00% |");
+        assertThat(out.resolve(io.admmnn.experiments.report.SparsityTable.JSON_FILE)).content().contains("\"macsPruned\" : 18816");
     }
 
     @Test

@@ -1,0 +1,252 @@
+package io.admmnn.experiments.cli;
+
+import io.admmnn.core.projection.ChannelSparsity;
+import io.admmnn.core.projection.ColumnSparsity;
+import io.admmnn.core.projection.FilterSparsity;
+import io.admmnn.core.projection.Projection;
+import io.admmnn.core.projection.TopKSparsity;
+import io.admmnn.core.quantization.BitAllocation;
+import io.admmnn.core.quantization.BitAllocator;
+import io.admmnn.core.quantization.BitBudget;
+import io.admmnn.core.quantization.LayerBitCosts;
+import io.admmnn.core.tensor.FlatValues;
+import io.admmnn.dl4j.network.ConstrainableLayer;
+import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.analysis.ParetoFront;
+import io.admmnn.experiments.analysis.SensitivityAnalysis;
+import io.admmnn.experiments.data.ImageDataset;
+import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.data.ShuffledBatches;
+import io.admmnn.experiments.pipeline.SavedModels;
+import io.admmnn.experiments.zoo.ZooModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.DoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code admm-nn analyze ...}: questions asked of a trained network before or after compressing it. */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Analyses of trained networks: per-layer pruning sensitivity, bit widths under a size budget, "
+                + "accuracy vs compression over several runs.",
+        subcommands = {AnalyzeCommand.Sensitivity.class, AnalyzeCommand.Bits.class, AnalyzeCommand.Pareto.class})
+final class AnalyzeCommand implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code analyze sensitivity}: accuracy when one layer alone is pruned, over a sweep of ratios. */
+    @Command(name = "sensitivity", mixinStandardHelpOptions = true,
+            description = "Prune each layer alone with the real projection over a sweep of ratios and measure test "
+                    + "accuracy; writes sensitivity.csv and sensitivity.png.")
+    static final class Sensitivity implements Callable<Integer> {
+
+        @Option(names = "--run", description = "results folder or model file (model.zip, model.admmnn, checkpoint.zip)")
+        Path run;
+
+        @Option(names = "--model", description = "instead of --run: train this zoo model's dense baseline first "
+                + "(lenet-300-100, lenet-5)")
+        String model;
+
+        @Option(names = "--epochs", description = "training epochs of the --model baseline (default: ${DEFAULT-VALUE})",
+                defaultValue = "1")
+        int epochs;
+
+        @Option(names = "--train-limit", description = "--model: train on the first N images (0 = all) (default: ${DEFAULT-VALUE})",
+                defaultValue = "0")
+        int trainLimit;
+
+        @Option(names = "--seed", description = "--model: seed of weights and data order (default: ${DEFAULT-VALUE})",
+                defaultValue = "42")
+        long seed;
+
+        @Option(names = "--ratios", split = ",", description = "pruning ratios to try (default: ${DEFAULT-VALUE})",
+                defaultValue = "0.5,0.7,0.8,0.9,0.95,0.98,0.99")
+        List<Double> ratios;
+
+        @Option(names = "--structure", description = "elements (top-k), filter, channel or column (default: ${DEFAULT-VALUE})",
+                defaultValue = "elements")
+        String structure;
+
+        @Option(names = "--layers", split = ",", description = "layers to analyse (default: all with weights)")
+        List<String> layers = new ArrayList<>();
+
+        @Option(names = "--test-limit", description = "evaluate on the first N test images (0 = all) (default: ${DEFAULT-VALUE})",
+                defaultValue = "0")
+        int testLimit;
+
+        @Option(names = "--out", description = "output folder (default: results/analysis/sensitivity-<model>)")
+        Path out;
+
+        @Option(names = "--data-dir", description = "MNIST folder (default: the user cache)")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((run == null) == (model == null)) {
+                throw new IllegalArgumentException("give either --run <results folder or model file> or --model <id>");
+            }
+            DoubleFunction<Projection> projection = projection(structure);
+            TrainableNetwork net = run != null ? SavedModels.load(run) : null; // a bad path fails before data loading
+            Path data = Mnist.ensureAvailable(dataDir != null ? dataDir : Mnist.defaultDirectory(), LOG::info);
+            String name;
+            if (net == null) {
+                ZooModel zoo = ZooModel.byId(model);
+                name = zoo.id();
+                net = trainBaseline(zoo, data);
+            } else {
+                name = run.toAbsolutePath().normalize().getFileName().toString();
+            }
+            ImageDataset test = Mnist.test(data);
+            SensitivityAnalysis.Result result = SensitivityAnalysis.run(net,
+                    ShuffledBatches.inOrder(testLimit > 0 ? test.first(testLimit) : test, 1000), layers, ratios, projection);
+            Path dir = out != null ? out : Path.of("results", "analysis", "sensitivity-" + name);
+            SensitivityAnalysis.write(result, dir);
+            System.out.println(SensitivityAnalysis.table(result));
+            System.out.println("written: " + dir.resolve(SensitivityAnalysis.CSV_FILE) + ", "
+                    + dir.resolve(SensitivityAnalysis.CHART_FILE));
+            return 0;
+        }
+
+        private TrainableNetwork trainBaseline(ZooModel zoo, Path data) {
+            TrainableNetwork net = TrainableNetwork.of(zoo.build(seed, 1e-3));
+            ImageDataset train = Mnist.train(data);
+            ShuffledBatches batches = ShuffledBatches.training(trainLimit > 0 ? train.first(trainLimit) : train, 64, seed);
+            for (int e = 0; e < epochs; e++) {
+                batches.setEpoch(e);
+                net.fitEpoch(batches);
+                LOG.info("baseline {} epoch {}/{} trained", zoo.id(), e + 1, epochs);
+            }
+            return net;
+        }
+
+        static DoubleFunction<Projection> projection(String structure) {
+            return switch (structure.toLowerCase(Locale.ROOT)) {
+                case "elements", "topk", "top-k" -> TopKSparsity::new;
+                case "filter", "filters" -> FilterSparsity::new;
+                case "channel", "channels" -> ChannelSparsity::new;
+                case "column", "columns" -> ColumnSparsity::new;
+                default -> throw new IllegalArgumentException("--structure must be elements, filter, channel or column, was '"
+                        + structure + "'");
+            };
+        }
+    }
+
+    /** {@code analyze bits}: bits per layer minimising quantization error under a size budget. */
+    @Command(name = "bits", mixinStandardHelpOptions = true,
+            description = "Choose bits per layer for the surviving (non-zero) weights that minimise the total squared "
+                    + "quantization error (scale fitted per layer and width) under a model-size budget; exact.")
+    static final class Bits implements Callable<Integer> {
+
+        @Option(names = "--run", required = true, description = "results folder or model file (model.zip, model.admmnn, checkpoint.zip)")
+        Path run;
+
+        @Option(names = "--budget-bytes", description = "bytes allowed for the layers' values and indices")
+        Long budgetBytes;
+
+        @Option(names = "--ratio", description = "instead of --budget-bytes: size reduction vs 32-bit dense weights, e.g. 200")
+        Double ratio;
+
+        @Option(names = "--bits", split = ",", description = "candidate bit widths (default: ${DEFAULT-VALUE})",
+                defaultValue = "1,2,3,4,5,6,7,8")
+        int[] candidates;
+
+        @Option(names = "--layers", split = ",", description = "layers to quantize (default: all with weights)")
+        List<String> layers = new ArrayList<>();
+
+        @Option(names = "--conv-index-bits", description = "index bits per non-zero of conv layers, counted in the budget "
+                + "(default: ${DEFAULT-VALUE}: values only)", defaultValue = "0")
+        double convIndexBits;
+
+        @Option(names = "--fc-index-bits", description = "index bits per non-zero of FC layers (default: ${DEFAULT-VALUE})",
+                defaultValue = "0")
+        double fcIndexBits;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((budgetBytes == null) == (ratio == null)) {
+                throw new IllegalArgumentException("give either --budget-bytes N or --ratio R");
+            }
+            for (int b : candidates) {
+                if (b < 1 || b > 16) {
+                    throw new IllegalArgumentException("--bits must be in [1, 16], was " + b);
+                }
+            }
+            TrainableNetwork net = SavedModels.load(run);
+            List<ConstrainableLayer> chosen = layers.isEmpty() ? net.constrainableLayers()
+                    : layers.stream().map(net::layer).toList();
+            List<LayerBitCosts> costs = new ArrayList<>();
+            for (ConstrainableLayer l : chosen) {
+                costs.add(LayerBitCosts.measure(l.name(), FlatValues.readDoubles(l.weights()),
+                        l.isConvolution() ? convIndexBits : fcIndexBits, candidates, 1.0));
+            }
+            BitBudget budget = budgetBytes != null ? BitBudget.bytes(budgetBytes) : BitBudget.compressionRatio(ratio, costs);
+            BitAllocation a = BitAllocator.allocate(costs, budget);
+            System.out.println(table(a, costs));
+            return 0;
+        }
+
+        static String table(BitAllocation a, List<LayerBitCosts> costs) {
+            StringBuilder md = new StringBuilder("| layer | weights | non-zeros | bits | value bits | index bits | squared error "
+                    + "| error at " + costs.get(0).errors().keySet().stream().reduce((x, y) -> y).orElseThrow()
+                    + " bits |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            long dense = 0;
+            for (int i = 0; i < costs.size(); i++) {
+                LayerBitCosts c = costs.get(i);
+                BitAllocation.Layer l = a.layers().get(i);
+                double widest = c.errors().values().stream().reduce((x, y) -> y).orElseThrow();
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.0f | %.4g | %.4g |%n", l.layer(),
+                        c.denseWeights(), c.nonZeros(), l.bits(), l.valueBits(), c.indexBits(), l.error(), widest));
+                dense += c.denseWeights();
+            }
+            md.append(String.format(Locale.ROOT, "%nTotal: %d value bits + %.0f index bits = %.0f bytes (budget %.0f bytes); "
+                            + "%.1fx smaller than 32-bit dense weights; total squared error %.4g.%n", a.valueBits(),
+                    a.indexBits(), Math.ceil(a.totalBits() / 8), Math.floor(a.budgetBits() / 8), a.compressionRatio(dense),
+                    a.error()));
+            return md.toString();
+        }
+    }
+
+    /** {@code analyze pareto DIR...}: accuracy vs compression of several runs with the Pareto front. */
+    @Command(name = "pareto", mixinStandardHelpOptions = true,
+            description = "Plot final test accuracy vs compression of several results folders and mark the Pareto "
+                    + "front; writes pareto.csv and pareto.png.")
+    static final class Pareto implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", description = "results folders (each with report.json)")
+        List<Path> runs;
+
+        @Option(names = "--x", description = "weights (weight compression) or size (stored bits with indices vs "
+                + "32-bit dense) (default: ${DEFAULT-VALUE})", defaultValue = "weights")
+        String x;
+
+        @Option(names = "--out", description = "output folder (default: ${DEFAULT-VALUE})", defaultValue = "results/analysis/pareto")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            boolean size = switch (x.toLowerCase(Locale.ROOT)) {
+                case "weights" -> false;
+                case "size" -> true;
+                default -> throw new IllegalArgumentException("--x must be weights or size, was '" + x + "'");
+            };
+            List<ParetoFront.Point> points = ParetoFront.of(runs, size);
+            System.out.println(ParetoFront.write(points, size ? "size reduction with indices (x)" : "weight compression (x)", out));
+            System.out.println("written: " + out.resolve(ParetoFront.CSV_FILE) + ", " + out.resolve(ParetoFront.CHART_FILE));
+            return 0;
+        }
+    }
+}
