@@ -84,6 +84,11 @@ public enum DatasetId {
         return id;
     }
 
+    /** Image size and classes: 1x28x28, 10 for every set here. */
+    public ImageShape shape() {
+        return new ImageShape(1, 28, 28, 10);
+    }
+
     /** The folder used when none is given. */
     public abstract Path defaultDirectory();
 

@@ -76,6 +76,12 @@ public final class CompressionPipeline {
         rec.plan = plan;
         rec.provenance = Provenance.collect(command, plan.seed());
         ZooModel model = ZooModel.byId(plan.model());
+        DatasetId dataset = DatasetId.byId(plan.dataset());
+        if (!model.input().equals(dataset.shape())) {
+            // AlexNet needs ImageNet, which streams (ImageFolderDataset) and is not yet a prune data set.
+            throw new IllegalArgumentException(model.id() + " takes " + model.input() + "; " + dataset.id() + " has "
+                    + dataset.shape());
+        }
         TrainableNetwork net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
         plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
         if (plan.quantizes()) {

@@ -2,6 +2,7 @@ package io.admmnn.experiments.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.zoo.AdmmNnAlexNet;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,7 +166,9 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
     /**
      * Default per-layer pruning ratios: LeNet-300-100 40.2x overall (fc1 97.8 %, fc2 96 %, fc3 75 %
      * removed); LeNet-5 about 86x, the ADMM-NN target (conv1 80 %, conv2 93 %, ip1 99.3 %, ip2 93 % removed;
-     * the ECCV'18 ADMM model had 80/92/99.1/93 %, 71.2x).
+     * the ECCV'18 ADMM model had 80/92/99.1/93 %, 71.2x); AlexNet the kept fractions of ADMM-NN's 24.7x model
+     * ({@link AdmmNnAlexNet}: conv1 81 %, conv2-5 19-20 %, fc6 2 %, fc7 5.4 %, fc8 8 % kept; 22.7x on the
+     * zoo's ungrouped AlexNet, whose conv2/4/5 are twice as large).
      */
     public static Map<String, Double> defaultRatios(ZooModel model) {
         Map<String, Double> r = new LinkedHashMap<>();
@@ -181,6 +184,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
                 r.put("ip1", 0.993);
                 r.put("ip2", 0.93);
             }
+            case ALEXNET -> r.putAll(AdmmNnAlexNet.pruningRatios());
         }
         return r;
     }
