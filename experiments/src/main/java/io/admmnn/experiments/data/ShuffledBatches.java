@@ -49,21 +49,32 @@ public final class ShuffledBatches implements DataSetIterator {
 
     /** Selects the order of epoch {@code epoch} and rewinds. */
     public void setEpoch(int epoch) {
-        int n = data.size();
-        order = new int[n];
+        order = shuffle ? permutation(data.size(), seed, epoch) : identity(data.size());
+        position = 0;
+    }
+
+    /**
+     * The order of epoch {@code epoch}: a Fisher-Yates permutation of 0..n-1 drawn from
+     * {@code new Random(seed * 1_000_003 + epoch)} (shared by every iterator that must resume exactly).
+     */
+    public static int[] permutation(int n, long seed, int epoch) {
+        int[] order = identity(n);
+        Random random = new Random(seed * 1_000_003L + epoch);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    static int[] identity(int n) {
+        int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        if (shuffle) {
-            Random random = new Random(seed * 1_000_003L + epoch);
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        position = 0;
+        return order;
     }
 
     /** Number of batches per epoch. */

@@ -12,7 +12,7 @@ import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;
 import io.admmnn.dl4j.session.LayerSparsity;
 import io.admmnn.experiments.data.ImageDataset;
-import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ShuffledBatches;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.io.File;
@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Runs a {@link CompressionPlan} on MNIST: pretrain, ADMM rounds, hard projection, masked retraining.
+ * Runs a {@link CompressionPlan} on its data set (MNIST or Fashion-MNIST): pretrain, ADMM rounds, hard projection, masked retraining.
  *
  * <p>The run is a sequence of steps (one per epoch or ADMM round, plus the hard projection). After every
  * step the network, the ADMM state and the {@link RunRecord} are written to {@code checkpoint.zip} in the
@@ -53,7 +53,8 @@ public final class CompressionPipeline {
 
     /**
      * @param outputDir   results folder (created if missing)
-     * @param dataDir     MNIST cache folder (fetched into if missing)
+     * @param dataDir     folder of the plan's data set, or null for that data set's default
+     *                    ({@link DatasetId#defaultDirectory()}; MNIST is fetched into it if missing)
      * @param log         receives one line per epoch, round and phase
      * @param progressBar whether to draw a progress bar per epoch (for interactive terminals)
      */
@@ -75,6 +76,12 @@ public final class CompressionPipeline {
         rec.plan = plan;
         rec.provenance = Provenance.collect(command, plan.seed());
         ZooModel model = ZooModel.byId(plan.model());
+        DatasetId dataset = DatasetId.byId(plan.dataset());
+        if (!model.input().equals(dataset.shape())) {
+            // AlexNet needs ImageNet, which streams (ImageFolderDataset) and is not yet a prune data set.
+            throw new IllegalArgumentException(model.id() + " takes " + model.input() + "; " + dataset.id() + " has "
+                    + dataset.shape());
+        }
         TrainableNetwork net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
         plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
         if (plan.quantizes()) {
@@ -119,9 +126,10 @@ public final class CompressionPipeline {
         long started = System.nanoTime();
         CompressionPlan plan = rec.plan;
         Files.createDirectories(outputDir);
-        Mnist.ensureAvailable(dataDir, log);
-        ImageDataset train = limit(Mnist.train(dataDir), plan.trainLimit());
-        ImageDataset test = limit(Mnist.test(dataDir), plan.testLimit());
+        DatasetId dataset = DatasetId.byId(plan.dataset());
+        Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), log);
+        ImageDataset train = limit(dataset.train(dir), plan.trainLimit());
+        ImageDataset test = limit(dataset.test(dir), plan.testLimit());
         rec.trainImages = train.size();
         rec.testImages = test.size();
         Phases phases = new Phases(rec, net, ShuffledBatches.training(train, plan.batchSize(), plan.seed()),

@@ -1,5 +1,8 @@
 package io.admmnn.experiments.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.zoo.AdmmNnAlexNet;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,10 +13,12 @@ import java.util.Map;
  * Everything that determines a pruning run: pretrain, then ADMM rounds, hard projection, masked retraining.
  *
  * @param model         built-in model id (see {@link ZooModel})
+ * @param dataset       data set id (see {@link DatasetId}); null (plans written before data sets were
+ *                      selectable) means {@code mnist}
  * @param seed          seeds weight initialisation and the per-epoch data order
  * @param batchSize     minibatch size of every phase
- * @param trainLimit    use only the first N training images (0 = all 60,000)
- * @param testLimit     evaluate on the first N test images (0 = all 10,000)
+ * @param trainLimit    use only the first N training images (0 = all)
+ * @param testLimit     evaluate on the first N test images (0 = all)
  * @param pretrain      dense training before compression
  * @param admm          the ADMM phase
  * @param retrain       masked retraining after the hard projection
@@ -21,7 +26,7 @@ import java.util.Map;
  * @param quantize      the quantization stage after pruning, or null for pruning only
  * @param storage       how the compressed model file stores sparse positions
  */
-public record CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit,
+public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
                               Quantize quantize, Storage storage) {
 
@@ -95,8 +100,10 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
         return 1 - Math.pow(keep, (stage + 1.0) / admm.stages());
     }
 
+    @JsonCreator
     public CompressionPlan {
         ZooModel.byId(model);
+        dataset = DatasetId.byId(dataset == null ? DatasetId.MNIST.id() : dataset).id();
         require(batchSize > 0, "batchSize must be positive");
         require(trainLimit >= 0 && testLimit >= 0, "trainLimit and testLimit must be >= 0 (0 = all)");
         require(pretrain.epochs() >= 0 && retrain.epochs() >= 0, "epochs must be >= 0");
@@ -109,6 +116,14 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
         pruningRatios.forEach((layer, r) -> require(r != null && r >= 0 && r < 1,
                 "pruning ratio of layer '" + layer + "' must be in [0, 1), was " + r));
         pruningRatios = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
+    }
+
+    /** A plan on MNIST (the form before data sets were selectable). */
+    public CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit, Training pretrain,
+                           Admm admm, Training retrain, Map<String, Double> pruningRatios, Quantize quantize,
+                           Storage storage) {
+        this(model, DatasetId.MNIST.id(), seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage);
     }
 
     private static void require(boolean ok, String message) {
@@ -151,7 +166,9 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
     /**
      * Default per-layer pruning ratios: LeNet-300-100 40.2x overall (fc1 97.8 %, fc2 96 %, fc3 75 %
      * removed); LeNet-5 about 86x, the ADMM-NN target (conv1 80 %, conv2 93 %, ip1 99.3 %, ip2 93 % removed;
-     * the ECCV'18 ADMM model had 80/92/99.1/93 %, 71.2x).
+     * the ECCV'18 ADMM model had 80/92/99.1/93 %, 71.2x); AlexNet the kept fractions of ADMM-NN's 24.7x model
+     * ({@link AdmmNnAlexNet}: conv1 81 %, conv2-5 19-20 %, fc6 2 %, fc7 5.4 %, fc8 8 % kept; 22.7x on the
+     * zoo's ungrouped AlexNet, whose conv2/4/5 are twice as large).
      */
     public static Map<String, Double> defaultRatios(ZooModel model) {
         Map<String, Double> r = new LinkedHashMap<>();
@@ -167,43 +184,50 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
                 r.put("ip1", 0.993);
                 r.put("ip2", 0.93);
             }
+            case ALEXNET -> r.putAll(AdmmNnAlexNet.pruningRatios());
         }
         return r;
     }
 
     /** A copy with other pruning ratios. */
     public CompressionPlan withRatios(Map<String, Double> ratios) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, ratios,
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, ratios,
                 quantize, storage);
+    }
+
+    /** A copy on another data set (an id of {@link DatasetId}). */
+    public CompressionPlan withDataset(String newDataset) {
+        return new CompressionPlan(model, newDataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage);
     }
 
     /** A copy with another seed. */
     public CompressionPlan withSeed(long newSeed) {
-        return new CompressionPlan(model, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+        return new CompressionPlan(model, dataset, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
                 pruningRatios, quantize, storage);
     }
 
     /** A copy that trains on the first {@code train} and evaluates on the first {@code test} images. */
     public CompressionPlan withLimits(int train, int test) {
-        return new CompressionPlan(model, seed, batchSize, train, test, pretrain, admm, retrain, pruningRatios,
+        return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain, pruningRatios,
                 quantize, storage);
     }
 
     /** A copy with other phases. */
     public CompressionPlan withPhases(Training newPretrain, Admm newAdmm, Training newRetrain) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm, newRetrain,
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm, newRetrain,
                 pruningRatios, quantize, storage);
     }
 
     /** A copy with another storage format. */
     public CompressionPlan withStorage(Storage newStorage) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
                 pruningRatios, quantize, newStorage);
     }
 
     /** A copy with a quantization stage (or none, for null). */
     public CompressionPlan withQuantize(Quantize newQuantize) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
                 pruningRatios, newQuantize, storage);
     }
 }

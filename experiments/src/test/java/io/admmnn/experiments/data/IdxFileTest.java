@@ -64,4 +64,19 @@ class IdxFileTest {
         assertThatThrownBy(() -> IdxFile.read(dir.resolve("missing")))
                 .isInstanceOf(DataException.class).hasMessageContaining("missing");
     }
+
+    @Test
+    void gzipCompressedFilesAreReadTransparently() throws IOException {
+        byte[] plain = Files.readAllBytes(write("img", 0x803, new int[]{3, 2, 2}, 12));
+        Path gz = dir.resolve("img.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(plain);
+        }
+        IdxFile images = IdxFile.read(gz);
+        assertThat(images.dimensions()).containsExactly(3, 2, 2);
+        assertThat(images.value(2, 1)).isEqualTo((9 * 7) & 0xff);
+        byte[] packed = Files.readAllBytes(gz);
+        Files.write(gz, Arrays.copyOf(packed, packed.length - 12)); // cut inside the deflate stream / trailer
+        assertThatThrownBy(() -> IdxFile.read(gz)).isInstanceOf(DataException.class).hasMessageContaining("img.gz");
+    }
 }
