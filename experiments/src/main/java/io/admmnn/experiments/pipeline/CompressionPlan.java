@@ -1,6 +1,8 @@
 package io.admmnn.experiments.pipeline;
 
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.zoo.ZooModel;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +12,7 @@ import java.util.Map;
  * Everything that determines a pruning run: pretrain, then ADMM rounds, hard projection, masked retraining.
  *
  * @param model         built-in model id (see {@link ZooModel})
+ * @param dataset       data set id (see {@link DatasetId}); null reads as {@code mnist} (plans from before it existed)
  * @param seed          seeds weight initialisation and the per-epoch data order
  * @param batchSize     minibatch size of every phase
  * @param trainLimit    use only the first N training images (0 = all 60,000)
@@ -20,10 +23,20 @@ import java.util.Map;
  * @param pruningRatios fraction of weights removed per layer name, each in [0, 1)
  * @param quantize      the quantization stage after pruning, or null for pruning only
  * @param storage       how the compressed model file stores sparse positions
+ * @param projections   constraint set per layer name, for layers of {@code pruningRatios}; a layer not listed
+ *                      (or null, in plans from before it existed) is pruned by {@link ProjectionSpec#TOP_K}
  */
-public record CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit,
+public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
-                              Quantize quantize, Storage storage) {
+                              Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections) {
+
+    /** A plan on MNIST pruning every layer by unstructured top-k sparsity. */
+    public CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit, Training pretrain,
+                           Admm admm, Training retrain, Map<String, Double> pruningRatios, Quantize quantize,
+                           Storage storage) {
+        this(model, DatasetId.MNIST.id(), seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, Map.of());
+    }
 
     /**
      * A phase of ordinary (or masked) training.
@@ -97,6 +110,7 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
 
     public CompressionPlan {
         ZooModel.byId(model);
+        dataset = DatasetId.byId(dataset == null ? DatasetId.MNIST.id() : dataset).id();
         require(batchSize > 0, "batchSize must be positive");
         require(trainLimit >= 0 && testLimit >= 0, "trainLimit and testLimit must be >= 0 (0 = all)");
         require(pretrain.epochs() >= 0 && retrain.epochs() >= 0, "epochs must be >= 0");
@@ -108,7 +122,20 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
         require(!pruningRatios.isEmpty(), "pruningRatios names no layer");
         pruningRatios.forEach((layer, r) -> require(r != null && r >= 0 && r < 1,
                 "pruning ratio of layer '" + layer + "' must be in [0, 1), was " + r));
-        pruningRatios = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
+        pruningRatios = Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
+        projections = Collections.unmodifiableMap(new LinkedHashMap<>(projections == null ? Map.of() : projections));
+        for (var e : projections.entrySet()) {
+            require(pruningRatios.containsKey(e.getKey()), "projection of layer '" + e.getKey() + "' without a pruning ratio");
+            Double fixed = e.getValue().fixedRatio();
+            require(fixed == null || Math.abs(fixed - pruningRatios.get(e.getKey())) < 1e-9, "layer '" + e.getKey()
+                    + "': " + e.getValue().type() + " " + e.getValue().n() + ":" + e.getValue().m() + " removes "
+                    + fixed + " of the weights, not " + pruningRatios.get(e.getKey()));
+        }
+    }
+
+    /** The constraint set of {@code layer} (top-k unless the plan names another). */
+    public ProjectionSpec projection(String layer) {
+        return projections.getOrDefault(layer, ProjectionSpec.TOP_K);
     }
 
     private static void require(boolean ok, String message) {
@@ -173,37 +200,39 @@ public record CompressionPlan(String model, long seed, int batchSize, int trainL
 
     /** A copy with other pruning ratios. */
     public CompressionPlan withRatios(Map<String, Double> ratios) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, ratios,
-                quantize, storage);
+        Map<String, ProjectionSpec> kept = new LinkedHashMap<>(projections);
+        kept.keySet().retainAll(ratios.keySet());
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                ratios, quantize, storage, kept);
     }
 
     /** A copy with another seed. */
     public CompressionPlan withSeed(long newSeed) {
-        return new CompressionPlan(model, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage);
+        return new CompressionPlan(model, dataset, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, projections);
     }
 
     /** A copy that trains on the first {@code train} and evaluates on the first {@code test} images. */
     public CompressionPlan withLimits(int train, int test) {
-        return new CompressionPlan(model, seed, batchSize, train, test, pretrain, admm, retrain, pruningRatios,
-                quantize, storage);
+        return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, projections);
     }
 
     /** A copy with other phases. */
     public CompressionPlan withPhases(Training newPretrain, Admm newAdmm, Training newRetrain) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm, newRetrain,
-                pruningRatios, quantize, storage);
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm,
+                newRetrain, pruningRatios, quantize, storage, projections);
     }
 
     /** A copy with another storage format. */
     public CompressionPlan withStorage(Storage newStorage) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, newStorage);
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, newStorage, projections);
     }
 
     /** A copy with a quantization stage (or none, for null). */
     public CompressionPlan withQuantize(Quantize newQuantize) {
-        return new CompressionPlan(model, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, newQuantize, storage);
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, newQuantize, storage, projections);
     }
 }
