@@ -356,7 +356,7 @@ public final class CompressionPipeline {
     }
 
     /** Each layer's constraint set (the plan's {@link ProjectionSpec}) at the ratio of stage {@code stage} (0-based). */
-    static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
+    public static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
         Map<String, Projection> c = new LinkedHashMap<>();
         plan.pruningRatios().keySet().forEach(layer ->
                 c.put(layer, plan.projection(layer).create(plan.stageRatio(layer, stage))));

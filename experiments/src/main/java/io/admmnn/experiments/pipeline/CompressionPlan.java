@@ -24,7 +24,8 @@ import java.util.Map;
  * @param quantize      the quantization stage after pruning, or null for pruning only
  * @param storage       how the compressed model file stores sparse positions
  * @param projections   constraint set per layer name, for layers of {@code pruningRatios}; a layer not listed
- *                      (or null, in plans from before it existed) is pruned by {@link ProjectionSpec#TOP_K}
+ *                      (or null, in plans from before it existed) is pruned by {@link ProjectionSpec#TOP_K},
+ *                      which is therefore never stored
  */
 public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
@@ -64,6 +65,20 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      */
     public record Quantize(Map<String, Integer> bits, int rounds, int epochsPerRound, double learningRate, double rho,
                            double rhoGrowth, double rhoMax, List<Double> freezeFractions, int epochsPerFreeze) {
+        // Defaults of the command line and of experiment files.
+        public static final int DEFAULT_ROUNDS = 6;
+        public static final int DEFAULT_EPOCHS_PER_ROUND = 1;
+        public static final double DEFAULT_LEARNING_RATE = 1e-4;
+        public static final double DEFAULT_RHO = 0.01;
+        public static final double DEFAULT_RHO_GROWTH = 1.5;
+        public static final int DEFAULT_EPOCHS_PER_FREEZE = 2;
+        public static final List<Double> DEFAULT_FREEZE_FRACTIONS = List.of(0.3, 0.3, 0.3, 1.0);
+
+        /** The default cap on rho: 1, or rho itself when that starts higher. */
+        public static double defaultRhoMax(double rho) {
+            return Math.max(1.0, rho);
+        }
+
         public Quantize {
             require(!bits.isEmpty(), "quantize.bits names no layer");
             bits.forEach((l, b) -> require(b != null && b >= 1 && b <= 16, "bits of layer '" + l + "' must be in [1, 16]"));
@@ -82,6 +97,9 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * (Deep Compression used 8 and 5).
      */
     public record Storage(int convIndexBits, int fcIndexBits) {
+        /** Deep Compression's 8 bits (conv) and 5 bits (fully connected). */
+        public static final Storage DEFAULT = new Storage(8, 5);
+
         public Storage {
             require(convIndexBits >= 1 && convIndexBits <= 16 && fcIndexBits >= 1 && fcIndexBits <= 16,
                     "index bits must be in [1, 16]");
@@ -123,7 +141,10 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         pruningRatios.forEach((layer, r) -> require(r != null && r >= 0 && r < 1,
                 "pruning ratio of layer '" + layer + "' must be in [0, 1), was " + r));
         pruningRatios = Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
-        projections = Collections.unmodifiableMap(new LinkedHashMap<>(projections == null ? Map.of() : projections));
+        // Top-k is the default: leaving it out keeps one form per plan, so equal plans compare equal.
+        Map<String, ProjectionSpec> explicit = new LinkedHashMap<>(projections == null ? Map.of() : projections);
+        explicit.values().removeIf(ProjectionSpec.TOP_K::equals);
+        projections = Collections.unmodifiableMap(explicit);
         for (var e : projections.entrySet()) {
             require(pruningRatios.containsKey(e.getKey()), "projection of layer '" + e.getKey() + "' without a pruning ratio");
             Double fixed = e.getValue().fixedRatio();
@@ -153,7 +174,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
     public static CompressionPlan preset(String name, ZooModel model) {
         String key = name.toLowerCase(Locale.ROOT);
         Map<String, Double> ratios = defaultRatios(model);
-        Storage storage = new Storage(8, 5);
+        Storage storage = Storage.DEFAULT;
         return switch (key) {
             case "quick" -> new CompressionPlan(model.id(), 42, 64, 0, 0,
                     new Training(2, 1e-3, 1.0),

@@ -2,7 +2,6 @@ package io.admmnn.experiments.report;
 
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
-import io.admmnn.experiments.pipeline.ProjectionSpec;
 import io.admmnn.experiments.pipeline.RunRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -206,7 +205,7 @@ public final class PruningReport {
 
     /** "top-k by magnitude" when every layer uses it, else each layer's set, e.g. "conv1: filter; ip1: topk". */
     private static String constraintSets(CompressionPlan plan) {
-        if (plan.projections().values().stream().allMatch(p -> p.equals(ProjectionSpec.TOP_K))) {
+        if (plan.projections().isEmpty()) {
             return "top-k by magnitude";
         }
         StringBuilder sb = new StringBuilder();
