@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code admm-nn} command: compression experiments from the command line. */
 @Command(name = "admm-nn", mixinStandardHelpOptions = true, version = "admm-nn 0.1.0",
         description = "ADMM-based pruning and quantization of neural networks, with hardware cost reports.",
-        subcommands = {PruneCommand.class, ResumeCommand.class, ReportCommand.class, HardwareCommand.class, AnalyzeCommand.class,
+        subcommands = {PruneCommand.class, RunCommand.class, ResumeCommand.class, ReportCommand.class,
+                HardwareCommand.class, AnalyzeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdmmNnCli implements Runnable {
 

@@ -100,23 +100,23 @@ final class PruneCommand implements Callable<Integer> {
     Map<String, Integer> quantizeBits;
 
     @Option(names = "--quant-rounds", description = "ADMM rounds of the quantization stage (0 = round to nearest, no ADMM) (default: ${DEFAULT-VALUE})",
-            defaultValue = "6")
+            defaultValue = "" + CompressionPlan.Quantize.DEFAULT_ROUNDS)
     int quantRounds;
 
     @Option(names = "--quant-epochs-per-round", description = "epochs per quantization ADMM round (default: ${DEFAULT-VALUE})",
-            defaultValue = "1")
+            defaultValue = "" + CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_ROUND)
     int quantEpochsPerRound;
 
     @Option(names = "--quant-lr", description = "learning rate of the quantization stage (default: ${DEFAULT-VALUE})",
-            defaultValue = "1e-4")
+            defaultValue = "" + CompressionPlan.Quantize.DEFAULT_LEARNING_RATE)
     double quantLr;
 
     @Option(names = "--quant-rho", description = "initial rho of the quantization stage, x1.5 per round (default: ${DEFAULT-VALUE})",
-            defaultValue = "0.01")
+            defaultValue = "" + CompressionPlan.Quantize.DEFAULT_RHO)
     double quantRho;
 
     @Option(names = "--quant-epochs-per-freeze", description = "retraining epochs after each progressive snap (default: ${DEFAULT-VALUE})",
-            defaultValue = "2")
+            defaultValue = "" + CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_FREEZE)
     int quantEpochsPerFreeze;
 
     @Option(names = "--conv-index-bits", description = "relative index bits of conv layers in model.admmnn (default: preset, 8)")
@@ -194,8 +194,9 @@ final class PruneCommand implements Callable<Integer> {
         p = p.withPhases(pre, admm, re);
         if (quantizeBits != null && !quantizeBits.isEmpty()) {
             p = p.withQuantize(new CompressionPlan.Quantize(new LinkedHashMap<>(quantizeBits), quantRounds,
-                    quantEpochsPerRound, quantLr, quantRho, 1.5, Math.max(1.0, quantRho),
-                    java.util.List.of(0.3, 0.3, 0.3, 1.0), quantEpochsPerFreeze));
+                    quantEpochsPerRound, quantLr, quantRho, CompressionPlan.Quantize.DEFAULT_RHO_GROWTH,
+                    CompressionPlan.Quantize.defaultRhoMax(quantRho), CompressionPlan.Quantize.DEFAULT_FREEZE_FRACTIONS,
+                    quantEpochsPerFreeze));
         }
         if (convIndexBits != null || fcIndexBits != null) {
             p = p.withStorage(new CompressionPlan.Storage(or(convIndexBits, p.storage().convIndexBits()),

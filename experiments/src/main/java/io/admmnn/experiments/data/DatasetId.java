@@ -109,7 +109,11 @@ public enum DatasetId {
                 return d;
             }
         }
-        throw new IllegalArgumentException("unknown data set '" + id + "'; data sets: "
-                + Arrays.stream(values()).map(DatasetId::id).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException("unknown data set '" + id + "'; data sets: " + ids());
+    }
+
+    /** The known ids, comma separated, for messages. */
+    public static String ids() {
+        return Arrays.stream(values()).map(DatasetId::id).collect(Collectors.joining(", "));
     }
 }

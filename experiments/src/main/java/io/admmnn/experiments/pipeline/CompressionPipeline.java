@@ -3,7 +3,6 @@ package io.admmnn.experiments.pipeline;
 import io.admmnn.core.admm.Residuals;
 import io.admmnn.core.admm.RhoSchedule;
 import io.admmnn.core.projection.Projection;
-import io.admmnn.core.projection.TopKSparsity;
 import io.admmnn.core.projection.UniformQuantization;
 import io.admmnn.dl4j.format.CompressedModelFile;
 import io.admmnn.dl4j.format.SparseIndexFormat;
@@ -11,8 +10,8 @@ import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;
 import io.admmnn.dl4j.session.LayerSparsity;
-import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.ShuffledBatches;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.io.File;
@@ -84,6 +83,7 @@ public final class CompressionPipeline {
         }
         TrainableNetwork net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
         plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
+        pruneConstraints(plan, 0); // and so does a user projection class that cannot be constructed
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
         }
@@ -362,10 +362,11 @@ public final class CompressionPipeline {
         return entries;
     }
 
-    /** Top-k constraints of pruning stage {@code stage} (0-based). */
-    static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
+    /** Each layer's constraint set (the plan's {@link ProjectionSpec}) at the ratio of stage {@code stage} (0-based). */
+    public static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
         Map<String, Projection> c = new LinkedHashMap<>();
-        plan.pruningRatios().keySet().forEach(layer -> c.put(layer, new TopKSparsity(plan.stageRatio(layer, stage))));
+        plan.pruningRatios().keySet().forEach(layer ->
+                c.put(layer, plan.projection(layer).create(plan.stageRatio(layer, stage))));
         return c;
     }
 

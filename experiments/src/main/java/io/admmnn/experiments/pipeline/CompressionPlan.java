@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.zoo.AdmmNnAlexNet;
 import io.admmnn.experiments.zoo.ZooModel;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +14,7 @@ import java.util.Map;
  * Everything that determines a pruning run: pretrain, then ADMM rounds, hard projection, masked retraining.
  *
  * @param model         built-in model id (see {@link ZooModel})
- * @param dataset       data set id (see {@link DatasetId}); null (plans written before data sets were
- *                      selectable) means {@code mnist}
+ * @param dataset       data set id (see {@link DatasetId}); null reads as {@code mnist} (plans from before it existed)
  * @param seed          seeds weight initialisation and the per-epoch data order
  * @param batchSize     minibatch size of every phase
  * @param trainLimit    use only the first N training images (0 = all)
@@ -25,10 +25,21 @@ import java.util.Map;
  * @param pruningRatios fraction of weights removed per layer name, each in [0, 1)
  * @param quantize      the quantization stage after pruning, or null for pruning only
  * @param storage       how the compressed model file stores sparse positions
+ * @param projections   constraint set per layer name, for layers of {@code pruningRatios}; a layer not listed
+ *                      (or null, in plans from before it existed) is pruned by {@link ProjectionSpec#TOP_K},
+ *                      which is therefore never stored
  */
 public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
-                              Quantize quantize, Storage storage) {
+                              Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections) {
+
+    /** A plan on MNIST pruning every layer by unstructured top-k sparsity. */
+    public CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit, Training pretrain,
+                           Admm admm, Training retrain, Map<String, Double> pruningRatios, Quantize quantize,
+                           Storage storage) {
+        this(model, DatasetId.MNIST.id(), seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, Map.of());
+    }
 
     /**
      * A phase of ordinary (or masked) training.
@@ -56,6 +67,20 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      */
     public record Quantize(Map<String, Integer> bits, int rounds, int epochsPerRound, double learningRate, double rho,
                            double rhoGrowth, double rhoMax, List<Double> freezeFractions, int epochsPerFreeze) {
+        // Defaults of the command line and of experiment files.
+        public static final int DEFAULT_ROUNDS = 6;
+        public static final int DEFAULT_EPOCHS_PER_ROUND = 1;
+        public static final double DEFAULT_LEARNING_RATE = 1e-4;
+        public static final double DEFAULT_RHO = 0.01;
+        public static final double DEFAULT_RHO_GROWTH = 1.5;
+        public static final int DEFAULT_EPOCHS_PER_FREEZE = 2;
+        public static final List<Double> DEFAULT_FREEZE_FRACTIONS = List.of(0.3, 0.3, 0.3, 1.0);
+
+        /** The default cap on rho: 1, or rho itself when that starts higher. */
+        public static double defaultRhoMax(double rho) {
+            return Math.max(1.0, rho);
+        }
+
         public Quantize {
             require(!bits.isEmpty(), "quantize.bits names no layer");
             bits.forEach((l, b) -> require(b != null && b >= 1 && b <= 16, "bits of layer '" + l + "' must be in [1, 16]"));
@@ -74,6 +99,9 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * (Deep Compression used 8 and 5).
      */
     public record Storage(int convIndexBits, int fcIndexBits) {
+        /** Deep Compression's 8 bits (conv) and 5 bits (fully connected). */
+        public static final Storage DEFAULT = new Storage(8, 5);
+
         public Storage {
             require(convIndexBits >= 1 && convIndexBits <= 16 && fcIndexBits >= 1 && fcIndexBits <= 16,
                     "index bits must be in [1, 16]");
@@ -115,15 +143,23 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         require(!pruningRatios.isEmpty(), "pruningRatios names no layer");
         pruningRatios.forEach((layer, r) -> require(r != null && r >= 0 && r < 1,
                 "pruning ratio of layer '" + layer + "' must be in [0, 1), was " + r));
-        pruningRatios = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
+        pruningRatios = Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
+        // Top-k is the default: leaving it out keeps one form per plan, so equal plans compare equal.
+        Map<String, ProjectionSpec> explicit = new LinkedHashMap<>(projections == null ? Map.of() : projections);
+        explicit.values().removeIf(ProjectionSpec.TOP_K::equals);
+        projections = Collections.unmodifiableMap(explicit);
+        for (var e : projections.entrySet()) {
+            require(pruningRatios.containsKey(e.getKey()), "projection of layer '" + e.getKey() + "' without a pruning ratio");
+            Double fixed = e.getValue().fixedRatio();
+            require(fixed == null || Math.abs(fixed - pruningRatios.get(e.getKey())) < 1e-9, "layer '" + e.getKey()
+                    + "': " + e.getValue().type() + " " + e.getValue().n() + ":" + e.getValue().m() + " removes "
+                    + fixed + " of the weights, not " + pruningRatios.get(e.getKey()));
+        }
     }
 
-    /** A plan on MNIST (the form before data sets were selectable). */
-    public CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit, Training pretrain,
-                           Admm admm, Training retrain, Map<String, Double> pruningRatios, Quantize quantize,
-                           Storage storage) {
-        this(model, DatasetId.MNIST.id(), seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage);
+    /** The constraint set of {@code layer} (top-k unless the plan names another). */
+    public ProjectionSpec projection(String layer) {
+        return projections.getOrDefault(layer, ProjectionSpec.TOP_K);
     }
 
     private static void require(boolean ok, String message) {
@@ -141,7 +177,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
     public static CompressionPlan preset(String name, ZooModel model) {
         String key = name.toLowerCase(Locale.ROOT);
         Map<String, Double> ratios = defaultRatios(model);
-        Storage storage = new Storage(8, 5);
+        Storage storage = Storage.DEFAULT;
         return switch (key) {
             case "quick" -> new CompressionPlan(model.id(), 42, 64, 0, 0,
                     new Training(2, 1e-3, 1.0),
@@ -191,43 +227,45 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
 
     /** A copy with other pruning ratios. */
     public CompressionPlan withRatios(Map<String, Double> ratios) {
-        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, ratios,
-                quantize, storage);
+        Map<String, ProjectionSpec> kept = new LinkedHashMap<>(projections);
+        kept.keySet().retainAll(ratios.keySet());
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                ratios, quantize, storage, kept);
     }
 
     /** A copy on another data set (an id of {@link DatasetId}). */
     public CompressionPlan withDataset(String newDataset) {
         return new CompressionPlan(model, newDataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage);
+                pruningRatios, quantize, storage, projections);
     }
 
     /** A copy with another seed. */
     public CompressionPlan withSeed(long newSeed) {
         return new CompressionPlan(model, dataset, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage);
+                pruningRatios, quantize, storage, projections);
     }
 
     /** A copy that trains on the first {@code train} and evaluates on the first {@code test} images. */
     public CompressionPlan withLimits(int train, int test) {
-        return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain, pruningRatios,
-                quantize, storage);
+        return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, projections);
     }
 
     /** A copy with other phases. */
     public CompressionPlan withPhases(Training newPretrain, Admm newAdmm, Training newRetrain) {
-        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm, newRetrain,
-                pruningRatios, quantize, storage);
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm,
+                newRetrain, pruningRatios, quantize, storage, projections);
     }
 
     /** A copy with another storage format. */
     public CompressionPlan withStorage(Storage newStorage) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, newStorage);
+                pruningRatios, quantize, newStorage, projections);
     }
 
     /** A copy with a quantization stage (or none, for null). */
     public CompressionPlan withQuantize(Quantize newQuantize) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, newQuantize, storage);
+                pruningRatios, newQuantize, storage, projections);
     }
 }

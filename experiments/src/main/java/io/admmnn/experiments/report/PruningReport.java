@@ -2,6 +2,7 @@ package io.admmnn.experiments.report;
 
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
+import io.admmnn.experiments.pipeline.CompressionPlan;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.pipeline.SavedModels;
 import java.io.IOException;
@@ -151,7 +152,7 @@ public final class PruningReport {
         row(md, "ADMM pruning", String.format(Locale.ROOT, "%d progressive stage(s), each %d rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f per round (max %.3g), U rescaled on rho change: %s; %d retraining epochs after each intermediate stage",
                 plan.admm().stages(), plan.admm().rounds(), plan.admm().epochsPerRound(), plan.admm().learningRate(), plan.admm().rho(),
                 plan.admm().rhoGrowth(), plan.admm().rhoMax(), plan.admm().rescaleDual(), plan.admm().stageRetrainEpochs()));
-        row(md, "hard projection", "W = Proj(W) per layer (top-k by magnitude); zeros frozen by a mask");
+        row(md, "hard projection", "W = Proj(W) per layer (" + constraintSets(plan) + "); zeros frozen by a mask");
         row(md, "masked retrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.retrain().epochs(),
                 plan.retrain().learningRate(), plan.retrain().learningRateDecay()));
         if (plan.quantizes()) {
@@ -208,5 +209,24 @@ public final class PruningReport {
 
     private static String pct(double fraction) {
         return String.format(Locale.ROOT, "%.2f%%", 100 * fraction);
+    }
+
+    /** "top-k by magnitude" when every layer uses it, else each layer's set, e.g. "conv1: filter; ip1: topk". */
+    private static String constraintSets(CompressionPlan plan) {
+        if (plan.projections().isEmpty()) {
+            return "top-k by magnitude";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String layer : plan.pruningRatios().keySet()) {
+            var p = plan.projection(layer);
+            sb.append(sb.length() == 0 ? "" : "; ").append(layer).append(": ").append(p.type());
+            if (p.blockRows() != null) {
+                sb.append(' ').append(p.blockRows()).append('x').append(p.blockCols());
+            }
+            if (p.n() != null) {
+                sb.append(' ').append(p.n()).append(':').append(p.m());
+            }
+        }
+        return sb.toString();
     }
 }

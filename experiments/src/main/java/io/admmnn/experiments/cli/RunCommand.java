@@ -1,0 +1,62 @@
+package io.admmnn.experiments.cli;
+
+import io.admmnn.experiments.config.ExperimentFile;
+import io.admmnn.experiments.pipeline.CompressionPipeline;
+import io.admmnn.experiments.pipeline.CompressionPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code admm-nn run EXPERIMENT.yaml}: runs the experiment a YAML file describes (see {@link ExperimentFile}) with
+ * the same pipeline, checkpoints and results folder as {@code prune}; the file is copied into the folder.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the experiment described by a YAML file (see experiments/configs/). Writes the same "
+                + "results folder as prune, with a copy of the file as " + RunCommand.EXPERIMENT_COPY + ".")
+final class RunCommand implements Callable<Integer> {
+
+    /** Name of the experiment file's copy in the results folder. */
+    static final String EXPERIMENT_COPY = "experiment.yaml";
+
+    private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
+
+    @Parameters(index = "0", description = "the experiment file")
+    Path experiment;
+
+    @Option(names = "--out", description = "results folder (default: results/runs/<file name>-<time>)")
+    Path out;
+
+    @Option(names = "--data-dir", description = "data folder (default: the user cache, fetched on first use)")
+    Path dataDir;
+
+    @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
+    boolean noProgress;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        CompressionPlan plan = ExperimentFile.load(experiment);
+        String name = experiment.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        Path folder = out != null ? out : Path.of("results", "runs", name + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        // A folder that already holds a run keeps its own copy; the pipeline refuses to start over it.
+        if (!Files.exists(folder.resolve(CompressionPipeline.CHECKPOINT))) {
+            Files.createDirectories(folder);
+            Files.copy(experiment, folder.resolve(EXPERIMENT_COPY), StandardCopyOption.REPLACE_EXISTING);
+        }
+        LOG.info("{} ({}) -> {}", plan.model(), experiment, folder);
+        CompressionPipeline pipeline = PruneCommand.pipeline(folder, dataDir, noProgress);
+        return PruneCommand.report(pipeline.run(plan, CommandLineText.of(spec)), folder);
+    }
+}

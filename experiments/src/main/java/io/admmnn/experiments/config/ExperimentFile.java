@@ -1,0 +1,237 @@
+package io.admmnn.experiments.config;
+
+import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.pipeline.CompressionPlan;
+import io.admmnn.experiments.pipeline.ProjectionSpec;
+import io.admmnn.experiments.zoo.ZooModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One experiment as one YAML file, read into a {@link CompressionPlan}. Keys (optional ones with their default):
+ *
+ * <pre>
+ * model: lenet-5            # zoo id (see ZooModel)
+ * dataset: mnist            # see DatasetId
+ * seed: 42                  # optional
+ * batchSize: 64             # optional
+ * trainLimit: 0             # optional, first N training images, 0 = all
+ * testLimit: 0              # optional, first N test images, 0 = all
+ * pretrain: {epochs: 6, learningRate: 1.0e-3, learningRateDecay: 0.8}        # decay optional, 1
+ * admm:
+ *   rounds: 5               # 0 = magnitude pruning without ADMM
+ *   epochsPerRound: 1
+ *   learningRate: 3.0e-4
+ *   rho: 0.003              # rho of round k: min(rho * rhoGrowth^k, rhoMax)
+ *   rhoGrowth: 1.5          # optional, 1
+ *   rhoMax: 0.2             # optional, no cap (rho * rhoGrowth^(rounds-1))
+ *   rescaleDual: true       # optional, true
+ *   stages: 2               # optional, 1
+ *   stageRetrainEpochs: 3   # optional, 0
+ * retrain: {epochs: 8, learningRate: 5.0e-4, learningRateDecay: 0.8}
+ * quantize:                 # optional: ADMM quantization after pruning
+ *   bits: {conv*: 3, ip1: 2, ip2: 3}
+ *   rounds: 6               # optional, and so are all below (defaults of CompressionPlan.Quantize)
+ *   epochsPerRound: 1
+ *   learningRate: 1.0e-4
+ *   rho: 0.01
+ *   rhoGrowth: 1.5
+ *   rhoMax: 1.0
+ *   freezeFractions: [0.3, 0.3, 0.3, 1.0]
+ *   epochsPerFreeze: 2
+ * storage: {convIndexBits: 8, fcIndexBits: 5}                                # optional
+ * layers:                   # layer name or glob (* and ?) -> target
+ *   conv*: {ratio: 0.9, projection: filter}
+ *   ip1: {ratio: 0.99, projection: {type: block, blockRows: 4, blockCols: 4}}
+ *   ip2: {projection: {type: nm, n: 2, m: 4}}        # ratio optional for nm: 1 - n/m
+ * </pre>
+ *
+ * <p>{@code projection} is a built-in name ({@code topk} default, {@code filter}, {@code channel}, {@code column},
+ * {@code block}, {@code nm}) or a user class, see {@link ProjectionSpec}. Every mistake (unknown or missing key,
+ * wrong type, value out of range, a pattern matching no layer, a layer matched twice, a projection class that
+ * cannot be used) is a {@link ConfigException} naming the file, the key path and the line.
+ */
+public final class ExperimentFile {
+
+    private static final String RANGE_POSITIVE = "must be > 0";
+    private static final String RANGE_NON_NEGATIVE = "must be >= 0";
+
+    private ExperimentFile() {
+    }
+
+    /** Reads and validates {@code file}. */
+    public static CompressionPlan load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), 0, "", "cannot read the file (" + e + ")");
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Reads and validates the YAML {@code text}; {@code file} names it in messages. */
+    public static CompressionPlan parse(String text, String file) {
+        ConfigSection root = new ConfigSection(file, "", YamlTree.parse(text, file)).allowOnly("model", "dataset",
+                "seed", "batchSize", "trainLimit", "testLimit", "pretrain", "admm", "retrain", "quantize", "storage",
+                "layers");
+        ZooModel model;
+        try {
+            model = ZooModel.byId(root.string("model"));
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw root.error("model", e.getMessage());
+        }
+        String dataset = root.string("dataset");
+        try {
+            DatasetId.byId(dataset);
+        } catch (IllegalArgumentException e) {
+            throw root.error("dataset", e.getMessage());
+        }
+        long seed = root.integer("seed", 42, v -> true, "");
+        int batchSize = root.integer("batchSize", 64, v -> v > 0, RANGE_POSITIVE);
+        int trainLimit = root.integer("trainLimit", 0, v -> v >= 0, RANGE_NON_NEGATIVE + " (0 = all)");
+        int testLimit = root.integer("testLimit", 0, v -> v >= 0, RANGE_NON_NEGATIVE + " (0 = all)");
+        CompressionPlan.Training pretrain = training(root.section("pretrain"));
+        CompressionPlan.Admm admm = admm(root.section("admm"));
+        CompressionPlan.Training retrain = training(root.section("retrain"));
+        List<String> layerNames = new ArrayList<>(model.weightCounts().keySet());
+
+        ConfigSection layers = root.section("layers");
+        if (layers.keys().isEmpty()) {
+            throw root.error("layers", "names no layer");
+        }
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        Map<String, ProjectionSpec> projections = new LinkedHashMap<>();
+        Map<String, LayerTarget> byKey = new LinkedHashMap<>();
+        LayerPatterns.resolve(layers, layerNames, model.id()).forEach((layer, key) -> {
+            LayerTarget t = byKey.computeIfAbsent(key, k -> target(layers, k));
+            ratios.put(layer, t.ratio());
+            projections.put(layer, t.projection());
+        });
+
+        CompressionPlan.Quantize quantize = root.optionalSection("quantize")
+                .map(q -> quantize(q, layerNames, model.id())).orElse(null);
+        CompressionPlan.Storage storage = root.optionalSection("storage").map(ExperimentFile::storage)
+                .orElse(CompressionPlan.Storage.DEFAULT);
+        return root.build(() -> new CompressionPlan(model.id(), dataset, seed, batchSize, trainLimit, testLimit,
+                pretrain, admm, retrain, ratios, quantize, storage, projections));
+    }
+
+    /** What one key of {@code layers:} sets for every layer it matches. */
+    private record LayerTarget(double ratio, ProjectionSpec projection) {
+    }
+
+    private static LayerTarget target(ConfigSection layers, String key) {
+        if (!layers.isSection(key)) {
+            throw layers.error(key, "expected a mapping with ratio and optional projection, e.g. {ratio: 0.9}");
+        }
+        ConfigSection s = layers.section(key).allowOnly("ratio", "projection");
+        ProjectionSpec spec = s.has("projection") ? projection(s) : ProjectionSpec.TOP_K;
+        Double fixed = spec.fixedRatio();
+        double ratio;
+        if (fixed != null && !s.has("ratio")) {
+            ratio = fixed;
+        } else {
+            ratio = s.number("ratio", r -> r >= 0 && r < 1, "must be in [0, 1) (the fraction of weights removed)");
+            if (fixed != null && Math.abs(fixed - ratio) > 1e-9) {
+                throw s.error("ratio", "nm " + spec.n() + ":" + spec.m() + " removes " + fixed
+                        + " of the weights; leave ratio out or set it to that");
+            }
+        }
+        try {
+            spec.create(ratio); // a user class that cannot be found or constructed fails here, with its line
+        } catch (IllegalArgumentException e) {
+            throw s.error("projection", e.getMessage());
+        }
+        return new LayerTarget(ratio, spec);
+    }
+
+    private static ProjectionSpec projection(ConfigSection layer) {
+        if (!layer.isSection("projection")) {
+            String type = layer.string("projection");
+            try {
+                return ProjectionSpec.of(type);
+            } catch (IllegalArgumentException e) {
+                throw layer.error("projection", e.getMessage());
+            }
+        }
+        ConfigSection p = layer.section("projection").allowOnly("type", "blockRows", "blockCols", "n", "m");
+        String type = p.string("type");
+        Integer rows = p.has("blockRows") ? p.integer("blockRows", v -> v >= 1, "must be >= 1") : null;
+        Integer cols = p.has("blockCols") ? p.integer("blockCols", v -> v >= 1, "must be >= 1") : null;
+        Integer n = p.has("n") ? p.integer("n", v -> v >= 1, "must be >= 1") : null;
+        Integer m = p.has("m") ? p.integer("m", v -> v >= 1, "must be >= 1") : null;
+        return p.build(() -> new ProjectionSpec(type, rows, cols, n, m));
+    }
+
+    private static CompressionPlan.Training training(ConfigSection s) {
+        s.allowOnly("epochs", "learningRate", "learningRateDecay");
+        int epochs = s.integer("epochs", v -> v >= 0, RANGE_NON_NEGATIVE);
+        double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
+        double decay = s.number("learningRateDecay", 1.0, v -> v > 0 && v <= 1, "must be in (0, 1]");
+        return s.build(() -> new CompressionPlan.Training(epochs, lr, decay));
+    }
+
+    private static CompressionPlan.Admm admm(ConfigSection s) {
+        s.allowOnly("rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax", "rescaleDual", "stages",
+                "stageRetrainEpochs");
+        int rounds = s.integer("rounds", v -> v >= 0, RANGE_NON_NEGATIVE + " (0 = magnitude pruning without ADMM)");
+        int epochsPerRound = s.integer("epochsPerRound", v -> v >= 1, "must be >= 1");
+        double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
+        double rho = s.number("rho", v -> v > 0, RANGE_POSITIVE);
+        double growth = s.number("rhoGrowth", 1.0, v -> v >= 1, "must be >= 1");
+        // Without a cap rho follows the geometric schedule to its last round.
+        double rhoMax = s.number("rhoMax", rho * Math.pow(growth, Math.max(0, rounds - 1)), v -> v >= rho,
+                "must be >= rho (" + rho + ")");
+        boolean rescale = s.bool("rescaleDual", true);
+        int stages = s.integer("stages", 1, v -> v >= 1, "must be >= 1");
+        int stageRetrain = s.integer("stageRetrainEpochs", 0, v -> v >= 0, RANGE_NON_NEGATIVE);
+        return s.build(() -> new CompressionPlan.Admm(rounds, epochsPerRound, lr, rho, growth, rhoMax, rescale, stages,
+                stageRetrain));
+    }
+
+    private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model) {
+        s.allowOnly("bits", "rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax",
+                "freezeFractions", "epochsPerFreeze");
+        ConfigSection bitsSection = s.section("bits");
+        if (bitsSection.keys().isEmpty()) {
+            throw s.error("bits", "names no layer");
+        }
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        LayerPatterns.resolve(bitsSection, layerNames, model).forEach((layer, key) ->
+                bits.put(layer, bitsSection.integer(key, b -> b >= 1 && b <= 16, "must be in [1, 16]")));
+        int rounds = s.integer("rounds", CompressionPlan.Quantize.DEFAULT_ROUNDS, v -> v >= 0,
+                RANGE_NON_NEGATIVE + " (0 = round to the nearest level without ADMM)");
+        int epochsPerRound = s.integer("epochsPerRound", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_ROUND,
+                v -> v >= 1, "must be >= 1");
+        double lr = s.number("learningRate", CompressionPlan.Quantize.DEFAULT_LEARNING_RATE, v -> v > 0, RANGE_POSITIVE);
+        double rho = s.number("rho", CompressionPlan.Quantize.DEFAULT_RHO, v -> v > 0, RANGE_POSITIVE);
+        double growth = s.number("rhoGrowth", CompressionPlan.Quantize.DEFAULT_RHO_GROWTH, v -> v >= 1, "must be >= 1");
+        double rhoMax = s.number("rhoMax", CompressionPlan.Quantize.defaultRhoMax(rho), v -> v >= rho,
+                "must be >= rho (" + rho + ")");
+        List<Double> fractions = s.has("freezeFractions")
+                ? s.numbers("freezeFractions", f -> f > 0 && f <= 1, "must be in (0, 1]")
+                : CompressionPlan.Quantize.DEFAULT_FREEZE_FRACTIONS;
+        if (fractions.isEmpty() || fractions.get(fractions.size() - 1) != 1.0) {
+            throw s.error("freezeFractions", "must end with 1.0 (every weight on its level)");
+        }
+        int perFreeze = s.integer("epochsPerFreeze", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_FREEZE, v -> v >= 0,
+                RANGE_NON_NEGATIVE);
+        return s.build(() -> new CompressionPlan.Quantize(bits, rounds, epochsPerRound, lr, rho, growth, rhoMax,
+                fractions, perFreeze));
+    }
+
+    private static CompressionPlan.Storage storage(ConfigSection s) {
+        s.allowOnly("convIndexBits", "fcIndexBits");
+        int conv = s.integer("convIndexBits", CompressionPlan.Storage.DEFAULT.convIndexBits(), v -> v >= 1 && v <= 16, "must be in [1, 16]");
+        int fc = s.integer("fcIndexBits", CompressionPlan.Storage.DEFAULT.fcIndexBits(), v -> v >= 1 && v <= 16, "must be in [1, 16]");
+        return s.build(() -> new CompressionPlan.Storage(conv, fc));
+    }
+}

@@ -1,0 +1,90 @@
+package io.admmnn.experiments.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.config.LeadingZeros;
+import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.pipeline.CompressionPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** {@code admm-nn run}: an experiment file with a user projection class, run end to end on a small MNIST subset. */
+class RunCommandTest {
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldErr;
+    private PrintStream oldOut;
+
+    @BeforeEach
+    void capture() {
+        oldErr = System.err;
+        oldOut = System.out;
+        System.setErr(new PrintStream(err, true));
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(oldErr);
+        System.setOut(oldOut);
+    }
+
+    @Test
+    void aMistakeInTheFileIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("typo.yaml");
+        Files.writeString(yaml, "model: lenet-5\ndataset: mnist\nseeed: 1\n");
+        assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("error: " + yaml + ":3: seeed: unknown key (did you mean 'seed'?); "
+                + "keys here: model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
+                + "storage, layers");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void runsAFileWhoseLayerUsesAUserProjectionAndTheReportCommandRereadsIt(@TempDir Path dir) throws Exception {
+        Mnist.ensureAvailable(Mnist.defaultDirectory(), s -> { });
+        Path yaml = dir.resolve("user.yaml");
+        Files.writeString(yaml, """
+                model: lenet-300-100
+                dataset: mnist
+                seed: 3
+                trainLimit: 1000
+                testLimit: 500
+                pretrain: {epochs: 1, learningRate: 1.0e-3}
+                admm: {rounds: 1, epochsPerRound: 1, learningRate: 1.0e-3, rho: 0.02}
+                retrain: {epochs: 1, learningRate: 5.0e-4}
+                layers:
+                  fc1: {ratio: 0.9, projection: io.admmnn.experiments.config.LeadingZeros}
+                  fc?: {ratio: 0.5}
+                """);
+        // fc? would also match fc1: the file must name fc2 and fc3 another way.
+        assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("x").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("layers.fc?: layer fc1 is already set by 'fc1' (line 10)");
+
+        Files.writeString(yaml, Files.readString(yaml).replace("fc?: {ratio: 0.5}", "fc2: {ratio: 0.5}\n  fc3: {ratio: 0.5}"));
+        Path out = dir.resolve("run");
+        assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", out.toString(), "--no-progress")).isZero();
+
+        assertThat(out.resolve(RunCommand.EXPERIMENT_COPY)).hasSameTextualContentAs(yaml);
+        assertThat(out.resolve("report.md")).content().contains("fc1: io.admmnn.experiments.config.LeadingZeros; fc2: topk");
+        TrainableNetwork net = TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false);
+        var fc1 = net.layer("fc1").weights();
+        long n = fc1.length();
+        long nonZero = fc1.neq(0.0).castTo(DataType.INT64).sumNumber().longValue();
+        // The user's set, not top-k: exactly the leading 90 % are zero and masked retraining kept them there.
+        assertThat(new LeadingZeros(0.9).isFeasible(fc1, 0.0)).isTrue();
+        assertThat(nonZero).isEqualTo(n - Math.round(0.9 * n));
+        assertThat(new LeadingZeros(0.1).isFeasible(net.layer("fc2").weights(), 0.0)).isFalse();
+
+        assertThat(AdmmNnCli.execute("report", out.toString())).isZero();
+        assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).isZero(); // finished: nothing to do
+    }
+}

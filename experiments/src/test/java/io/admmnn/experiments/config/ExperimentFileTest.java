@@ -1,0 +1,220 @@
+package io.admmnn.experiments.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.admmnn.core.projection.BlockSparsity;
+import io.admmnn.core.projection.FilterSparsity;
+import io.admmnn.core.projection.NmSparsity;
+import io.admmnn.core.projection.Projection;
+import io.admmnn.core.projection.TopKSparsity;
+import io.admmnn.experiments.pipeline.CompressionPipeline;
+import io.admmnn.experiments.pipeline.CompressionPlan;
+import io.admmnn.experiments.pipeline.ProjectionSpec;
+import io.admmnn.experiments.pipeline.RunRecord;
+import io.admmnn.experiments.zoo.ZooModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class ExperimentFileTest {
+
+    /** A valid file; the tests below break one line of it at a time (line numbers in comments). */
+    private static final String VALID = """
+            model: lenet-300-100
+            dataset: mnist
+            pretrain: {epochs: 1, learningRate: 1.0e-3}
+            admm:
+              rounds: 2
+              epochsPerRound: 1
+              learningRate: 1.0e-3
+              rho: 0.02
+            retrain: {epochs: 1, learningRate: 5.0e-4}
+            layers:
+              fc1: {ratio: 0.9}
+              fc2: {ratio: 0.8}
+              fc3: {ratio: 0.5}
+            """;
+
+    private static String errorOf(String yaml) {
+        try {
+            ExperimentFile.parse(yaml, "bad.yaml");
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).doesNotContain("\n");
+            return e.getMessage();
+        }
+        throw new AssertionError("accepted:\n" + yaml);
+    }
+
+    @Test
+    void everyExampleFileLoads() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Path.of("configs"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(4);
+        for (Path f : files) {
+            CompressionPlan plan = ExperimentFile.load(f);
+            assertThat(plan.pruningRatios()).as(f.toString()).isNotEmpty();
+            for (int stage = 0; stage < plan.admm().stages(); stage++) {
+                assertThat(CompressionPipeline.pruneConstraints(plan, stage)).hasSameSizeAs(plan.pruningRatios());
+            }
+        }
+    }
+
+    @Test
+    void examplesOfThePresetsAreThePresets() {
+        assertThat(ExperimentFile.load(Path.of("configs/lenet-5-admm.yaml")))
+                .isEqualTo(CompressionPlan.preset("full", ZooModel.LENET_5));
+        assertThat(ExperimentFile.load(Path.of("configs/lenet-300-100-admm.yaml")))
+                .isEqualTo(CompressionPlan.preset("full", ZooModel.LENET_300_100));
+        assertThat(ExperimentFile.load(Path.of("configs/lenet-300-100-quick.yaml")))
+                .isEqualTo(CompressionPlan.preset("quick", ZooModel.LENET_300_100));
+    }
+
+    @Test
+    void patternsAndStructuredProjectionsBuildEachLayersConstraint() {
+        CompressionPlan plan = ExperimentFile.load(Path.of("configs/lenet-5-structured.yaml"));
+        assertThat(plan.pruningRatios()).containsExactly(Map.entry("conv1", 0.5), Map.entry("conv2", 0.5),
+                Map.entry("ip1", 0.9), Map.entry("ip2", 0.5));
+        assertThat(plan.quantize().bits()).containsOnlyKeys("conv1", "conv2", "ip1", "ip2").containsValue(3);
+        Map<String, Projection> c = CompressionPipeline.pruneConstraints(plan, 0);
+        assertThat(c.get("conv1")).isEqualTo(new FilterSparsity(0.5));
+        assertThat(c.get("conv2")).isEqualTo(new FilterSparsity(0.5));
+        assertThat(c.get("ip1")).isEqualTo(new BlockSparsity(4, 4, 0.9));
+        assertThat(c.get("ip2")).isEqualTo(new NmSparsity(2, 4));
+    }
+
+    @Test
+    void progressiveStagesPassTheirStageRatioToTheFactory() {
+        CompressionPlan plan = ExperimentFile.parse(VALID.replace("  rho: 0.02", "  rho: 0.02\n  stages: 2")
+                .replace("fc1: {ratio: 0.9}", "fc1: {ratio: 0.9, projection: io.admmnn.experiments.config.LeadingZeros}")
+                .replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8, projection: channel}"), "stages.yaml");
+        for (int stage = 0; stage < 2; stage++) {
+            Map<String, Projection> c = CompressionPipeline.pruneConstraints(plan, stage);
+            assertThat(c.get("fc1")).isInstanceOf(LeadingZeros.class);
+            assertThat(((LeadingZeros) c.get("fc1")).ratio()).isEqualTo(plan.stageRatio("fc1", stage));
+            assertThat(c.get("fc2")).isEqualTo(new io.admmnn.core.projection.ChannelSparsity(plan.stageRatio("fc2", stage)));
+            assertThat(c.get("fc3")).isEqualTo(new TopKSparsity(plan.stageRatio("fc3", stage)));
+        }
+        assertThat(plan.stageRatio("fc1", 0)).isCloseTo(1 - Math.sqrt(0.1), org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void aUserClassWithOnlyANoArgumentConstructorIsUsedAsIs() {
+        CompressionPlan plan = ExperimentFile.parse(VALID.replace("fc1: {ratio: 0.9}",
+                "fc1: {ratio: 0.9, projection: io.admmnn.experiments.config.LeadingZeros$Half}"), "half.yaml");
+        assertThat(CompressionPipeline.pruneConstraints(plan, 0).get("fc1")).isInstanceOf(LeadingZeros.Half.class);
+    }
+
+    @Test
+    void thePlanOfAFileSurvivesTheRunRecordsJsonAndOldRecordsReadAsTopKOnMnist() throws IOException {
+        CompressionPlan plan = ExperimentFile.load(Path.of("configs/lenet-5-structured.yaml"));
+        RunRecord rec = new RunRecord();
+        rec.plan = plan;
+        assertThat(RunRecord.fromJson(rec.toJson()).plan).isEqualTo(plan);
+
+        rec.plan = CompressionPlan.preset("quick", ZooModel.LENET_5);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(rec.toJson());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("plan")).remove(List.of("dataset", "projections"));
+        String old = json.writeValueAsString(tree);
+        assertThat(old).doesNotContain("dataset").doesNotContain("projections");
+        CompressionPlan back = RunRecord.fromJson(old).plan;
+        assertThat(back).isEqualTo(rec.plan);
+        assertThat(back.dataset()).isEqualTo("mnist");
+        assertThat(back.projection("conv1")).isEqualTo(ProjectionSpec.TOP_K);
+    }
+
+    @Test
+    void aTypoInAKeyNamesTheKeyItsLineAndTheKnownKey() {
+        assertThat(errorOf(VALID.replace("  rho: 0.02", "  rhoo: 0.02")))
+                .startsWith("bad.yaml:8: admm.rhoo: unknown key (did you mean 'rho'?)");
+        assertThat(errorOf(VALID.replace("dataset: mnist", "dataset: mnist\nbatchsize: 32")))
+                .startsWith("bad.yaml:3: batchsize: unknown key (did you mean 'batchSize'?)");
+    }
+
+    @Test
+    void wrongTypesAreRejected() {
+        assertThat(errorOf(VALID.replace("rounds: 2", "rounds: five")))
+                .isEqualTo("bad.yaml:5: admm.rounds: expected an integer, found a string 'five'");
+        assertThat(errorOf(VALID.replace("rounds: 2", "rounds: 2.5")))
+                .isEqualTo("bad.yaml:5: admm.rounds: expected an integer, found a number '2.5'");
+        assertThat(errorOf(VALID.replace("  rho: 0.02", "  rho: [1, 2]")))
+                .isEqualTo("bad.yaml:8: admm.rho: expected a number, found a list");
+        assertThat(errorOf(VALID.replace("  rho: 0.02", "  rho: 0.02\n  rescaleDual: yes please")))
+                .isEqualTo("bad.yaml:9: admm.rescaleDual: expected true or false, found a string 'yes please'");
+        assertThat(errorOf(VALID.replace("fc2: {ratio: 0.8}", "fc2: 0.8")))
+                .startsWith("bad.yaml:12: layers.fc2: expected a mapping with ratio");
+    }
+
+    @Test
+    void missingRequiredKeysAreNamed() {
+        assertThat(errorOf(VALID.replace("  rho: 0.02\n", ""))).startsWith("bad.yaml:").endsWith(": admm.rho: required key is missing");
+        assertThat(errorOf(VALID.replace("dataset: mnist\n", ""))).isEqualTo("bad.yaml:1: dataset: required key is missing");
+        assertThat(errorOf(VALID.replace("fc1: {ratio: 0.9}", "fc1: {projection: filter}")))
+                .isEqualTo("bad.yaml:11: layers.fc1.ratio: required key is missing");
+    }
+
+    @Test
+    void outOfRangeValuesAreRejected() {
+        assertThat(errorOf(VALID.replace("fc1: {ratio: 0.9}", "fc1: {ratio: 1.5}")))
+                .isEqualTo("bad.yaml:11: layers.fc1.ratio: must be in [0, 1) (the fraction of weights removed), was 1.5");
+        assertThat(errorOf(VALID.replace("  rho: 0.02", "  rho: -1")))
+                .isEqualTo("bad.yaml:8: admm.rho: must be > 0, was -1");
+        assertThat(errorOf(VALID.replace("  rho: 0.02", "  rho: 0.02\n  rhoMax: 0.01")))
+                .isEqualTo("bad.yaml:9: admm.rhoMax: must be >= rho (0.02), was 0.01");
+        assertThat(errorOf(VALID.replace("fc1: {ratio: 0.9}", "fc1: {ratio: 0.9, projection: {type: nm, n: 4, m: 2}}")))
+                .isEqualTo("bad.yaml:11: layers.fc1.projection: nm needs 1 <= n <= m, was n=4, m=2");
+        assertThat(errorOf(VALID.replace("fc1: {ratio: 0.9}", "fc1: {ratio: 0.9, projection: {type: nm, n: 2, m: 4}}")))
+                .startsWith("bad.yaml:11: layers.fc1.ratio: nm 2:4 removes 0.5 of the weights");
+        assertThat(errorOf(VALID.replace("dataset: mnist", "dataset: cifar-10")))
+                .isEqualTo("bad.yaml:2: dataset: unknown dataset 'cifar-10'; known datasets: mnist");
+        assertThat(errorOf(VALID.replace("model: lenet-300-100", "model: resnet")))
+                .startsWith("bad.yaml:1: model: unknown model 'resnet'");
+    }
+
+    @Test
+    void aPatternMatchingNothingOrALayerMatchedTwiceIsAnError() {
+        assertThat(errorOf(VALID.replace("fc3: {ratio: 0.5}", "conv*: {ratio: 0.5}")))
+                .isEqualTo("bad.yaml:13: layers.conv*: matches no layer of lenet-300-100 (layers with weights: fc1, fc2, fc3)");
+        assertThat(errorOf(VALID.replace("fc3: {ratio: 0.5}", "fc?: {ratio: 0.5}")))
+                .isEqualTo("bad.yaml:13: layers.fc?: layer fc1 is already set by 'fc1' (line 11)");
+        assertThat(errorOf(VALID.replace("layers:", "quantize:\n  bits: {ip*: 3}\nlayers:")))
+                .startsWith("bad.yaml:11: quantize.bits.ip*: matches no layer of lenet-300-100");
+    }
+
+    @Test
+    void projectionsThatCannotBeUsedAreRejectedWithTheirLine() {
+        assertThat(errorOf(VALID.replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8, projection: topkk}")))
+                .startsWith("bad.yaml:12: layers.fc2.projection: unknown projection 'topkk'; built-in projections: topk, filter");
+        assertThat(errorOf(VALID.replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8, projection: com.example.Missing}")))
+                .isEqualTo("bad.yaml:12: layers.fc2.projection: projection class com.example.Missing not found on the "
+                        + "classpath (add its jar with ADMM_NN_EXTRA_CLASSPATH)");
+        assertThat(errorOf(VALID.replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8, projection: java.lang.StringBuilder}")))
+                .isEqualTo("bad.yaml:12: layers.fc2.projection: class java.lang.StringBuilder does not implement "
+                        + "io.admmnn.core.projection.Projection");
+        assertThat(errorOf(VALID.replace("fc2: {ratio: 0.8}",
+                "fc2:\n    ratio: 0.8\n    projection: {type: block, blockRows: 4}")))
+                .isEqualTo("bad.yaml:14: layers.fc2.projection: projection block needs blockRows and blockCols");
+        assertThat(errorOf(VALID.replace("fc2: {ratio: 0.8}",
+                "fc2:\n    ratio: 0.8\n    projection: {type: filter, size: 4}")))
+                .startsWith("bad.yaml:14: layers.fc2.projection.size: unknown key");
+    }
+
+    @Test
+    void yamlMistakesAreOneLineErrorsToo() {
+        assertThat(errorOf(VALID.replace("  rho: 0.02", "  rho: 0.02\n  rho: 0.03")))
+                .isEqualTo("bad.yaml:9: admm.rho: duplicate key (first on line 8)");
+        assertThat(errorOf(VALID.replace("\nretrain: {epochs: 1,", "\nretrain: {epochs: 1,,")))
+                .isEqualTo("bad.yaml:9: not valid YAML: while parsing a flow node expected the node content, but found ','");
+        assertThat(errorOf("")).isEqualTo("bad.yaml:1: the file is empty");
+        assertThat(errorOf("- a\n- b\n")).isEqualTo("bad.yaml:1: expected a mapping of keys, found a list");
+        assertThatThrownBy(() -> ExperimentFile.load(Path.of("no/such/file.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("no/such/file.yaml:0: cannot read the file");
+    }
+}
