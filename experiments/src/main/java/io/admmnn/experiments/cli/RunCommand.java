@@ -35,11 +35,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", description = "results folder (default: results/runs/<file name>-<time>)")
     Path out;
 
-    @Option(names = "--data-dir", description = "data folder (default: the user cache, fetched on first use)")
-    Path dataDir;
-
-    @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
-    boolean noProgress;
+    @picocli.CommandLine.Mixin
+    PipelineOptions pipelineOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -56,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
             Files.copy(experiment, folder.resolve(EXPERIMENT_COPY), StandardCopyOption.REPLACE_EXISTING);
         }
         LOG.info("{} ({}) -> {}", plan.model(), experiment, folder);
-        CompressionPipeline pipeline = PruneCommand.pipeline(folder, dataDir, noProgress);
+        CompressionPipeline pipeline = pipelineOptions.pipeline(folder);
         return PruneCommand.report(pipeline.run(plan, CommandLineText.of(spec)), folder);
     }
 }

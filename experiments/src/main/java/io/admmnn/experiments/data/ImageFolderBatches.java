@@ -7,8 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -19,61 +17,29 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code [n, 3, crop, crop]} (NCHW) or {@code [n, crop, crop, 3]} (NHWC) floats, labels one-hot
  * {@code [n, classes]}. The images of a batch are decoded on {@code options.threads()} threads.
  */
-public final class ImageFolderBatches implements DataSetIterator, AutoCloseable {
+public final class ImageFolderBatches extends EpochOrderedBatches implements AutoCloseable {
 
     private static final long serialVersionUID = 1L;
 
     private final transient ImageFolderDataset data;
     private final ImageFolderDataset.Options options;
-    private final int batchSize;
-    private final long seed;
-    private final boolean shuffle;
     private final transient ExecutorService pool;
-    private int[] order;
-    private int position;
-    private DataSetPreProcessor preProcessor;
 
     ImageFolderBatches(ImageFolderDataset data, ImageFolderDataset.Options options, int batchSize, long seed,
                        boolean shuffle) {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("batch size must be positive, was " + batchSize);
-        }
+        super(data.size(), batchSize, seed, shuffle);
         this.data = data;
         this.options = options;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.shuffle = shuffle;
         this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(), r -> {
             Thread t = new Thread(r, "image-decoder");
             t.setDaemon(true); // never keeps the JVM alive if a caller forgets close()
             return t;
         }) : null;
-        setEpoch(0);
-    }
-
-    /** Selects the order of epoch {@code epoch} and rewinds. */
-    public void setEpoch(int epoch) {
-        order = shuffle ? ShuffledBatches.permutation(data.size(), seed, epoch) : ShuffledBatches.identity(data.size());
-        position = 0;
-    }
-
-    /** Number of batches per epoch. */
-    public int batchesPerEpoch() {
-        return (data.size() + batchSize - 1) / batchSize;
-    }
-
-    /** The data set indices of the next {@code num} images (what {@link #next(int)} will decode). */
-    int[] upcoming(int num) {
-        return java.util.Arrays.copyOfRange(order, position, Math.min(position + num, order.length));
     }
 
     @Override
     public DataSet next(int num) {
-        if (!hasNext()) {
-            throw new java.util.NoSuchElementException("epoch finished; reset() or setEpoch() first");
-        }
-        int[] rows = upcoming(num);
-        position += rows.length;
+        int[] rows = take(num);
         int n = rows.length;
         int crop = options.crop();
         float[] x = new float[n * options.valuesPerImage()];
@@ -83,11 +49,8 @@ public final class ImageFolderBatches implements DataSetIterator, AutoCloseable 
         }
         decode(rows, x);
         long[] shape = options.channelsFirst() ? new long[]{n, 3, crop, crop} : new long[]{n, crop, crop, 3};
-        DataSet ds = new DataSet(Nd4j.create(x, shape, 'c'), Nd4j.create(y, new long[]{n, data.classes().size()}, 'c'));
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
+        return finish(new DataSet(Nd4j.create(x, shape, 'c'),
+                Nd4j.create(y, new long[]{n, data.classes().size()}, 'c')));
     }
 
     private void decode(int[] rows, float[] x) {
@@ -119,16 +82,6 @@ public final class ImageFolderBatches implements DataSetIterator, AutoCloseable 
     }
 
     @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public boolean hasNext() {
-        return position < order.length;
-    }
-
-    @Override
     public int inputColumns() {
         return options.valuesPerImage();
     }
@@ -139,33 +92,8 @@ public final class ImageFolderBatches implements DataSetIterator, AutoCloseable 
     }
 
     @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
     public boolean asyncSupported() {
         return true;
-    }
-
-    @Override
-    public void reset() {
-        position = 0;
-    }
-
-    @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override

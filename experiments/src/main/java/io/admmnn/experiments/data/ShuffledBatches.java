@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -14,27 +12,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * replays the current epoch's order; {@link #setEpoch} picks another. This makes a resumed run see exactly
  * the batches an uninterrupted run would.
  */
-public final class ShuffledBatches implements DataSetIterator {
+public final class ShuffledBatches extends EpochOrderedBatches {
 
     private static final long serialVersionUID = 1L;
 
     private final ImageDataset data;
-    private final int batchSize;
-    private final long seed;
-    private final boolean shuffle;
-    private int[] order;
-    private int position;
-    private DataSetPreProcessor preProcessor;
 
     private ShuffledBatches(ImageDataset data, int batchSize, long seed, boolean shuffle) {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("batch size must be positive, was " + batchSize);
-        }
+        super(data.size(), batchSize, seed, shuffle);
         this.data = data;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.shuffle = shuffle;
-        setEpoch(0);
     }
 
     /** Training batches, reshuffled per epoch. */
@@ -45,12 +31,6 @@ public final class ShuffledBatches implements DataSetIterator {
     /** Evaluation batches in file order. */
     public static ShuffledBatches inOrder(ImageDataset data, int batchSize) {
         return new ShuffledBatches(data, batchSize, 0, false);
-    }
-
-    /** Selects the order of epoch {@code epoch} and rewinds. */
-    public void setEpoch(int epoch) {
-        order = shuffle ? permutation(data.size(), seed, epoch) : identity(data.size());
-        position = 0;
     }
 
     /**
@@ -77,44 +57,12 @@ public final class ShuffledBatches implements DataSetIterator {
         return order;
     }
 
-    /** Number of batches per epoch. */
-    public int batchesPerEpoch() {
-        return (data.size() + batchSize - 1) / batchSize;
-    }
-
     @Override
     public DataSet next(int num) {
-        int end = Math.min(position + num, order.length);
-        long[] rows = new long[end - position];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = order[position + i];
-        }
-        position = end;
-        INDArray x = Nd4j.pullRows(data.features(), 1, toInt(rows));
-        INDArray y = Nd4j.pullRows(data.labels(), 1, toInt(rows));
-        DataSet ds = new DataSet(x, y);
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
-    }
-
-    private static int[] toInt(long[] rows) {
-        int[] r = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            r[i] = (int) rows[i];
-        }
-        return r;
-    }
-
-    @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public boolean hasNext() {
-        return position < order.length;
+        int[] rows = take(num);
+        INDArray x = Nd4j.pullRows(data.features(), 1, rows);
+        INDArray y = Nd4j.pullRows(data.labels(), 1, rows);
+        return finish(new DataSet(x, y));
     }
 
     @Override
@@ -125,36 +73,6 @@ public final class ShuffledBatches implements DataSetIterator {
     @Override
     public int totalOutcomes() {
         return data.classes();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return false;
-    }
-
-    @Override
-    public void reset() {
-        position = 0;
-    }
-
-    @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override
