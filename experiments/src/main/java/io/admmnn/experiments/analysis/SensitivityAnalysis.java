@@ -94,9 +94,22 @@ public final class SensitivityAnalysis {
         return new Result(baseline, name, points);
     }
 
-    /** Writes {@value #CSV_FILE} and {@value #CHART_FILE} into {@code dir} (created if missing). */
-    public static void write(Result result, Path dir) throws IOException {
+    /** Markdown file with the provenance and the table, beside the CSV and the chart. */
+    public static final String REPORT_FILE = "sensitivity.md";
+
+    /**
+     * Writes {@value #CSV_FILE}, {@value #CHART_FILE} and {@value #REPORT_FILE} (the table under the command, git
+     * commit, seed and machine that produced it) into {@code dir} (created if missing).
+     */
+    public static void write(Result result, Path dir, io.admmnn.experiments.pipeline.Provenance provenance, String data)
+            throws IOException {
         Files.createDirectories(dir);
+        Files.writeString(dir.resolve(REPORT_FILE), "# Pruning sensitivity\n\n| | |\n|---|---|\n"
+                + "| command | `" + provenance.command() + "` |\n"
+                + "| git commit | " + provenance.gitCommit() + (provenance.gitDirty() ? " (uncommitted changes)" : "") + " |\n"
+                + "| seed | " + provenance.seed() + " |\n"
+                + "| machine | " + provenance.machine() + " |\n"
+                + "| data | " + data + " |\n\n" + table(result) + "\n![sensitivity](" + CHART_FILE + ")\n");
         StringBuilder csv = new StringBuilder("layer,ratio,kept,accuracy,baseline\n");
         for (Point p : result.points()) {
             csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f%n", p.layer(), p.ratio(), p.kept(), p.accuracy(),

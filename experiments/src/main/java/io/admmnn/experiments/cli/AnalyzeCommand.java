@@ -14,9 +14,11 @@ import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.analysis.ParetoFront;
 import io.admmnn.experiments.analysis.SensitivityAnalysis;
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.data.ShuffledBatches;
+import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.SavedModels;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.nio.file.Path;
@@ -91,8 +93,15 @@ final class AnalyzeCommand implements Runnable {
         @Option(names = "--out", description = "output folder (default: results/analysis/sensitivity-<model>)")
         Path out;
 
-        @Option(names = "--data-dir", description = "MNIST folder (default: the user cache)")
+        @Option(names = "--dataset", description = "data set of the test images and the --model baseline: mnist or "
+                + "fashion-mnist (default: ${DEFAULT-VALUE})", defaultValue = "mnist")
+        String dataset;
+
+        @Option(names = "--data-dir", description = "folder of the data set's files (default: its default folder)")
         Path dataDir;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
@@ -101,29 +110,31 @@ final class AnalyzeCommand implements Runnable {
             }
             DoubleFunction<Projection> projection = projection(structure);
             TrainableNetwork net = run != null ? SavedModels.load(run) : null; // a bad path fails before data loading
-            Path data = Mnist.ensureAvailable(dataDir != null ? dataDir : Mnist.defaultDirectory(), LOG::info);
+            DatasetId set = DatasetId.byId(dataset);
+            Path data = set.ensureAvailable(dataDir != null ? dataDir : set.defaultDirectory(), LOG::info);
             String name;
             if (net == null) {
                 ZooModel zoo = ZooModel.byId(model);
                 name = zoo.id();
-                net = trainBaseline(zoo, data);
+                net = trainBaseline(zoo, set.train(data));
             } else {
                 name = run.toAbsolutePath().normalize().getFileName().toString();
             }
-            ImageDataset test = Mnist.test(data);
+            ImageDataset test = set.test(data);
             SensitivityAnalysis.Result result = SensitivityAnalysis.run(net,
                     ShuffledBatches.inOrder(testLimit > 0 ? test.first(testLimit) : test, 1000), layers, ratios, projection);
             Path dir = out != null ? out : Path.of("results", "analysis", "sensitivity-" + name);
-            SensitivityAnalysis.write(result, dir);
+            SensitivityAnalysis.write(result, dir, Provenance.collect(CommandLineText.of(spec), seed),
+                    String.format(Locale.ROOT, "%s, %d test images", set.displayName(),
+                            testLimit > 0 ? Math.min(testLimit, test.size()) : test.size()));
             System.out.println(SensitivityAnalysis.table(result));
             System.out.println("written: " + dir.resolve(SensitivityAnalysis.CSV_FILE) + ", "
                     + dir.resolve(SensitivityAnalysis.CHART_FILE));
             return 0;
         }
 
-        private TrainableNetwork trainBaseline(ZooModel zoo, Path data) {
+        private TrainableNetwork trainBaseline(ZooModel zoo, ImageDataset train) {
             TrainableNetwork net = TrainableNetwork.of(zoo.build(seed, 1e-3));
-            ImageDataset train = Mnist.train(data);
             ShuffledBatches batches = ShuffledBatches.training(trainLimit > 0 ? train.first(trainLimit) : train, 64, seed);
             for (int e = 0; e < epochs; e++) {
                 batches.setEpoch(e);

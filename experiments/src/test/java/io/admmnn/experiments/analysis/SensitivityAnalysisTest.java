@@ -50,11 +50,13 @@ class SensitivityAnalysisTest {
         assertThat(r.byLayer().get("fc1").get(3).kept()).isEqualTo(235);
         assertThat(net.evaluate(test).accuracy()).as("weights restored after the sweep").isEqualTo(r.baseline());
 
-        SensitivityAnalysis.write(r, dir);
+        SensitivityAnalysis.write(r, dir, io.admmnn.experiments.pipeline.Provenance.collect("test", 1), "MNIST");
         List<String> csv = Files.readAllLines(dir.resolve(SensitivityAnalysis.CSV_FILE));
         assertThat(csv).hasSize(1 + 3 * ratios.size());
         assertThat(csv.get(1)).startsWith("fc1,0.0,235200,");
         assertThat(dir.resolve(SensitivityAnalysis.CHART_FILE)).isNotEmptyFile();
+        assertThat(dir.resolve(SensitivityAnalysis.REPORT_FILE)).content().contains("| command | `test` |")
+                .contains("| seed | 1 |").contains(SensitivityAnalysis.table(r));
         assertThat(SensitivityAnalysis.table(r)).contains("| fc3 |").contains("| 0.999 |");
     }
 
