@@ -21,8 +21,6 @@ public final class AdmmVariable {
     private final Projection projection;
     private final INDArray z;
     private final INDArray u;
-    private final INDArray zFlat;
-    private final INDArray uFlat;
     /** Z - U, constant during a W-step: the penalty gradient is rho * (W - target). */
     private final INDArray target;
     private final INDArray targetFlat;
@@ -33,8 +31,6 @@ public final class AdmmVariable {
         this.projection = projection;
         this.z = z;
         this.u = u;
-        this.zFlat = FlatValues.flatView(z);
-        this.uFlat = FlatValues.flatView(u);
         this.target = FlatValues.detachedCopy(z);
         this.targetFlat = FlatValues.flatView(target);
         refreshTarget();

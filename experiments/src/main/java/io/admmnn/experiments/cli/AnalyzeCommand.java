@@ -16,7 +16,6 @@ import io.admmnn.experiments.analysis.ParetoFront;
 import io.admmnn.experiments.analysis.SensitivityAnalysis;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ImageDataset;
-import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.data.ShuffledBatches;
 import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.SavedModels;
