@@ -41,6 +41,11 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", description = "results folder (default: results/runs/<model>-<preset>-<time>)")
     Path out;
 
+    @Option(names = "--start-from", description = "start from this saved network of the model's architecture instead of "
+            + "random weights: a results folder, model.zip or model.admmnn (e.g. quantize a pruned run with "
+            + "--pretrain-epochs 0 --admm-rounds 0 --retrain-epochs 0 --quantize ...)")
+    Path startFrom;
+
     @Option(names = "--seed", description = "seed of weight initialisation and data order")
     Long seed;
 
@@ -164,6 +169,9 @@ final class PruneCommand implements Callable<Integer> {
         }
         if (ratios != null && !ratios.isEmpty()) {
             p = p.withRatios(new LinkedHashMap<>(ratios));
+        }
+        if (startFrom != null) {
+            p = p.withStartFrom(startFrom.toString());
         }
         if (seed != null) {
             p = p.withSeed(seed);

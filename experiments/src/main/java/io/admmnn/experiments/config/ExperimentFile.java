@@ -17,6 +17,8 @@ import java.util.Map;
  *
  * <pre>
  * model: lenet-5            # zoo id (see ZooModel)
+ * startFrom: results/run    # optional: a saved network of that architecture instead of random weights (a results
+ *                           # folder, model.zip or model.admmnn; relative to the working directory)
  * dataset: mnist            # see DatasetId
  * seed: 42                  # optional
  * batchSize: 64             # optional
@@ -79,7 +81,7 @@ public final class ExperimentFile {
     public static CompressionPlan parse(String text, String file) {
         ConfigSection root = new ConfigSection(file, "", YamlTree.parse(text, file)).allowOnly("model", "dataset",
                 "seed", "batchSize", "trainLimit", "testLimit", "pretrain", "admm", "retrain", "quantize", "storage",
-                "layers");
+                "layers", "startFrom");
         ZooModel model;
         try {
             model = ZooModel.byId(root.string("model"));
@@ -87,6 +89,10 @@ public final class ExperimentFile {
             throw e;
         } catch (IllegalArgumentException e) {
             throw root.error("model", e.getMessage());
+        }
+        String startFrom = root.has("startFrom") ? root.string("startFrom") : null;
+        if (startFrom != null && !Files.exists(Path.of(startFrom))) {
+            throw root.error("startFrom", "no such file or folder: " + Path.of(startFrom).toAbsolutePath());
         }
         String dataset = root.string("dataset");
         try {
@@ -121,7 +127,7 @@ public final class ExperimentFile {
         CompressionPlan.Storage storage = root.optionalSection("storage").map(ExperimentFile::storage)
                 .orElse(CompressionPlan.Storage.DEFAULT);
         return root.build(() -> new CompressionPlan(model.id(), dataset, seed, batchSize, trainLimit, testLimit,
-                pretrain, admm, retrain, ratios, quantize, storage, projections));
+                pretrain, admm, retrain, ratios, quantize, storage, projections, startFrom));
     }
 
     /** What one key of {@code layers:} sets for every layer it matches. */

@@ -81,13 +81,31 @@ public final class CompressionPipeline {
             throw new IllegalArgumentException(model.id() + " takes " + model.input() + "; " + dataset.id() + " has "
                     + dataset.shape());
         }
-        TrainableNetwork net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
+        TrainableNetwork net;
+        if (plan.startFrom() == null) {
+            net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
+        } else {
+            net = startingNetwork(Path.of(plan.startFrom()), model);
+            rec.source = SavedModels.source(Path.of(plan.startFrom()));
+        }
         plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
         pruneConstraints(plan, 0); // and so does a user projection class that cannot be constructed
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
         }
         return execute(rec, net, null);
+    }
+
+    /** Loads a saved network and checks that it is {@code model}'s architecture (same layers, same weight counts). */
+    private static TrainableNetwork startingNetwork(Path saved, ZooModel model) throws IOException {
+        TrainableNetwork net = SavedModels.load(saved);
+        Map<String, Long> found = new LinkedHashMap<>();
+        net.constrainableLayers().forEach(l -> found.put(l.name(), l.weights().length()));
+        if (!found.equals(model.weightCounts())) {
+            throw new IllegalArgumentException(saved + " is not a " + model.id() + " network: its layers (weights) are "
+                    + found + ", " + model.id() + "'s are " + model.weightCounts());
+        }
+        return net;
     }
 
     /** Continues the run whose checkpoint is in the output folder. */

@@ -28,17 +28,28 @@ import java.util.Map;
  * @param projections   constraint set per layer name, for layers of {@code pruningRatios}; a layer not listed
  *                      (or null, in plans from before it existed) is pruned by {@link ProjectionSpec#TOP_K},
  *                      which is therefore never stored
+ * @param startFrom     a saved network of the {@code model} architecture whose weights replace the random
+ *                      initialisation (a results folder, a DL4J model zip or an {@code .admmnn} file), or null
  */
 public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
-                              Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections) {
+                              Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections,
+                              String startFrom) {
 
     /** A plan on MNIST pruning every layer by unstructured top-k sparsity. */
     public CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit, Training pretrain,
                            Admm admm, Training retrain, Map<String, Double> pruningRatios, Quantize quantize,
                            Storage storage) {
         this(model, DatasetId.MNIST.id(), seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, Map.of());
+                pruningRatios, quantize, storage, Map.of(), null);
+    }
+
+    /** A plan starting from the model's random initialisation. */
+    public CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
+                           Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
+                           Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections) {
+        this(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, pruningRatios, quantize,
+                storage, projections, null);
     }
 
     /**
@@ -138,6 +149,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         require(admm.rounds() >= 0 && admm.epochsPerRound() >= 1,
                 "ADMM rounds must be >= 0 (0 = magnitude pruning without ADMM) with at least 1 epoch per round");
         require(storage != null, "storage must be given");
+        require(startFrom == null || !startFrom.isBlank(), "startFrom must name a results folder or model file");
         require(admm.rho() > 0 && admm.rhoGrowth() >= 1 && admm.rhoMax() >= admm.rho(),
                 "ADMM rho needs rho > 0, rhoGrowth >= 1, rhoMax >= rho");
         require(!pruningRatios.isEmpty(), "pruningRatios names no layer");
@@ -231,42 +243,48 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         Map<String, ProjectionSpec> kept = new LinkedHashMap<>(projections);
         kept.keySet().retainAll(ratios.keySet());
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                ratios, quantize, storage, kept);
+                ratios, quantize, storage, kept, startFrom);
     }
 
     /** A copy on another data set (an id of {@link DatasetId}). */
     public CompressionPlan withDataset(String newDataset) {
         return new CompressionPlan(model, newDataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections);
+                pruningRatios, quantize, storage, projections, startFrom);
     }
 
     /** A copy with another seed. */
     public CompressionPlan withSeed(long newSeed) {
         return new CompressionPlan(model, dataset, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections);
+                pruningRatios, quantize, storage, projections, startFrom);
     }
 
     /** A copy that trains on the first {@code train} and evaluates on the first {@code test} images. */
     public CompressionPlan withLimits(int train, int test) {
         return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections);
+                pruningRatios, quantize, storage, projections, startFrom);
     }
 
     /** A copy with other phases. */
     public CompressionPlan withPhases(Training newPretrain, Admm newAdmm, Training newRetrain) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm,
-                newRetrain, pruningRatios, quantize, storage, projections);
+                newRetrain, pruningRatios, quantize, storage, projections, startFrom);
     }
 
     /** A copy with another storage format. */
     public CompressionPlan withStorage(Storage newStorage) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, newStorage, projections);
+                pruningRatios, quantize, newStorage, projections, startFrom);
+    }
+
+    /** A copy that starts from a saved network (see {@link #startFrom()}), or from random weights for null. */
+    public CompressionPlan withStartFrom(String savedModel) {
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, projections, savedModel);
     }
 
     /** A copy with a quantization stage (or none, for null). */
     public CompressionPlan withQuantize(Quantize newQuantize) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, newQuantize, storage, projections);
+                pruningRatios, newQuantize, storage, projections, startFrom);
     }
 }

@@ -31,6 +31,8 @@ public final class RunRecord {
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public Provenance provenance;
+    /** The saved network the run started from ({@link CompressionPlan#startFrom()}), or null. */
+    public SourceModel source;
     public List<String> resumedAt = new ArrayList<>();
     public CompressionPlan plan;
     public int trainImages;
@@ -67,6 +69,19 @@ public final class RunRecord {
      */
     public record EpochEntry(String phase, int epoch, double learningRate, double objective, double testAccuracy,
                              double seconds) {
+    }
+
+    /**
+     * The saved network a run started from, and what its own run recorded (when its {@code report.json} is
+     * next to it), so that accuracy is compared with the dense baseline the weights descend from.
+     *
+     * @param file          the model file read
+     * @param sha256        its SHA-256
+     * @param command       the command of the run that wrote it, or null if unknown
+     * @param gitCommit     that run's commit, or null
+     * @param denseBaseline that run's dense baseline test accuracy (fraction), or null
+     */
+    public record SourceModel(String file, String sha256, String command, String gitCommit, Double denseBaseline) {
     }
 
     /** One ADMM round of a stage ("prune-1", ..., "quantize"): rho, residuals per layer, test accuracy of W. */

@@ -48,14 +48,33 @@ public final class SavedModels {
                 : TrainableNetwork.load(file.toFile(), false);
     }
 
-    /** The zoo model id recorded in the folder's {@code report.json} (next to a model file), or null. */
-    public static String modelId(Path runOrFile) throws IOException {
+    /** The run record ({@code report.json}) of a results folder, or of the folder holding a model file; null if none. */
+    public static RunRecord record(Path runOrFile) throws IOException {
         Path dir = Files.isDirectory(runOrFile) ? runOrFile : runOrFile.toAbsolutePath().getParent();
         Path json = dir == null ? null : dir.resolve("report.json");
         if (json == null || !Files.isRegularFile(json)) {
             return null;
         }
-        RunRecord rec = RunRecord.fromJson(Files.readString(json));
-        return rec.plan == null ? null : rec.plan.model();
+        return RunRecord.fromJson(Files.readString(json));
+    }
+
+    /**
+     * Where a network loaded from {@code runOrFile} comes from: the file, its checksum, and the command, commit and
+     * dense baseline of the run that wrote it (the first run's baseline, when that run itself started from a saved
+     * network).
+     */
+    public static RunRecord.SourceModel source(Path runOrFile) throws IOException {
+        Path file = find(runOrFile);
+        RunRecord rec = record(runOrFile);
+        Double baseline = null;
+        String command = null;
+        String commit = null;
+        if (rec != null) {
+            baseline = rec.source != null ? rec.source.denseBaseline() : rec.accuracy.get(RunRecord.PRETRAINED);
+            command = rec.provenance == null ? null : rec.provenance.command();
+            commit = rec.provenance == null ? null : rec.provenance.gitCommit();
+        }
+        return new RunRecord.SourceModel(file.toString(), io.admmnn.experiments.data.ChecksummedFiles.sha256(file),
+                command, commit, baseline);
     }
 }

@@ -63,10 +63,22 @@ public final class PruningReport {
         row(md, "data", rec.trainImages + " training / " + rec.testImages + " test images (" + dataset.displayName()
                 + ", " + dataset.source() + ")");
 
-        md.append("\n## Test accuracy\n\n| stage | accuracy | change vs pretrained (points) |\n|---|---:|---:|\n");
-        Double base = rec.accuracy.get(RunRecord.PRETRAINED);
+        RunRecord.SourceModel source = rec.source;
+        if (source != null) {
+            row(md, "started from", "`" + source.file() + "` (SHA-256 " + source.sha256().substring(0, 12) + "…"
+                    + (source.command() == null ? ", no run record beside it" : ", written by `" + source.command()
+                    + "` at " + source.gitCommit()) + ")");
+        }
+        boolean sourceBaseline = source != null && source.denseBaseline() != null;
+        md.append("\n## Test accuracy\n\n| stage | accuracy | change vs ").append(source == null ? "pretrained"
+                : sourceBaseline ? "the source run's dense baseline" : "the starting model").append(" (points) |\n|---|---:|---:|\n");
+        Double base = sourceBaseline ? source.denseBaseline() : rec.accuracy.get(RunRecord.PRETRAINED);
+        if (sourceBaseline) {
+            md.append("| dense baseline of the run that wrote the starting model | ").append(pct(base)).append(" |  |\n");
+        }
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(RunRecord.PRETRAINED, "pretrained (dense baseline)");
+        labels.put(RunRecord.PRETRAINED, source == null ? "pretrained (dense baseline)" : rec.plan.pretrain().epochs() == 0
+                ? "starting model (loaded)" : "starting model after " + rec.plan.pretrain().epochs() + " training epochs");
         labels.put(RunRecord.AFTER_ADMM, "after ADMM (W, not yet projected)");
         labels.put(RunRecord.AFTER_HARD_PRUNE, "right after hard projection");
         labels.put(RunRecord.AFTER_RETRAIN, "after masked retraining");
@@ -77,7 +89,7 @@ public final class PruningReport {
             Double a = rec.accuracy.get(key);
             if (a != null) {
                 md.append("| ").append(label).append(" | ").append(pct(a)).append(" | ")
-                        .append(base == null || key.equals(RunRecord.PRETRAINED) ? "" :
+                        .append(base == null || (key.equals(RunRecord.PRETRAINED) && !sourceBaseline) ? "" :
                                 String.format(Locale.ROOT, "%+.2f", 100 * (a - base))).append(" |\n");
             }
         });

@@ -153,6 +153,14 @@ class ExperimentFileTest {
     }
 
     @Test
+    void startFromNamesAnExistingSavedNetwork(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        assertThat(errorOf("startFrom: no/such/run\n" + VALID)).startsWith("bad.yaml:1: startFrom: no such file or folder: ");
+        Files.writeString(dir.resolve("model.zip"), "x");
+        assertThat(ExperimentFile.parse("startFrom: " + dir + "\n" + VALID, "ok.yaml").startFrom()).isEqualTo(dir.toString());
+        assertThat(ExperimentFile.parse(VALID, "ok.yaml").startFrom()).isNull();
+    }
+
+    @Test
     void missingRequiredKeysAreNamed() {
         assertThat(errorOf(VALID.replace("  rho: 0.02\n", ""))).startsWith("bad.yaml:").endsWith(": admm.rho: required key is missing");
         assertThat(errorOf(VALID.replace("dataset: mnist\n", ""))).isEqualTo("bad.yaml:1: dataset: required key is missing");

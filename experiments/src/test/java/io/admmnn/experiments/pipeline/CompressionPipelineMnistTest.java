@@ -99,6 +99,39 @@ class CompressionPipelineMnistTest {
     }
 
     @Test
+    void aRunStartsFromASavedNetworkAndComparesWithTheDenseBaselineItCameFrom(@TempDir Path dir) throws Exception {
+        CompressionPlan pruning = smallPlan().withLimits(3000, 1000).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
+                new CompressionPlan.Admm(1, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1));
+        Path first = dir.resolve("pruned");
+        RunRecord pruned = new CompressionPipeline(first, mnist, s -> { }, false).run(pruning, "first command");
+        PruningReport.write(pruned, first);
+
+        // Quantize the pruned network only: no training, no ADMM, the same ratios, round to nearest.
+        CompressionPlan quantizeOnly = pruning.withPhases(new CompressionPlan.Training(0, 1e-3, 1),
+                        new CompressionPlan.Admm(0, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0), new CompressionPlan.Training(0, 5e-4, 1))
+                .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 4, "fc2", 4, "fc3", 4), 0, 1, 1e-4, 0.01, 1.5, 1,
+                        java.util.List.of(1.0), 0))
+                .withStartFrom(first.toString());
+        RunRecord quantized = new CompressionPipeline(dir.resolve("quantized"), mnist, s -> { }, false)
+                .run(quantizeOnly, "second command");
+
+        assertThat(quantized.accuracy.get(RunRecord.PRETRAINED)).as("starts with the saved weights")
+                .isEqualTo(pruned.accuracy.get(RunRecord.AFTER_RETRAIN));
+        assertThat(quantized.totalKept()).as("the saved zeros are the mask").isEqualTo(pruned.totalKept());
+        assertThat(quantized.source.denseBaseline()).isEqualTo(pruned.accuracy.get(RunRecord.PRETRAINED));
+        assertThat(quantized.source.command()).isEqualTo("first command");
+        assertThat(quantized.source.file()).endsWith(CompressionPipeline.MODEL);
+        String md = PruningReport.markdown(quantized);
+        assertThat(md).contains("| started from | `" + first.resolve(CompressionPipeline.MODEL))
+                .contains("| dense baseline of the run that wrote the starting model | ")
+                .contains("change vs the source run's dense baseline");
+
+        CompressionPlan lenet5 = CompressionPlan.preset("quick", ZooModel.LENET_5).withStartFrom(first.toString());
+        assertThatThrownBy(() -> new CompressionPipeline(dir.resolve("wrong"), mnist, s -> { }, false).run(lenet5, "t"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a lenet-5 network");
+    }
+
+    @Test
     void refusesToOverwriteARunAndRejectsUnknownLayers(@TempDir Path dir) throws Exception {
         CompressionPipeline p = new CompressionPipeline(dir, mnist, s -> { }, false);
         assertThatThrownBy(() -> p.run(smallPlan().withRatios(Map.of("fc9", 0.5)), "t"))
