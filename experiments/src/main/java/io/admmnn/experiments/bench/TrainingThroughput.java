@@ -17,11 +17,13 @@ import java.util.Map;
 
 /**
  * Training throughput (images/s) of the built-in networks on real MNIST images, plain and with ADMM. Each
- * measurement: one warm-up pass, then the median of {@code passes} timed passes (plain and ADMM passes alternating) over the first {@code images}
+ * measurement: one warm-up pass, then the median of {@code passes} timed passes (plain and ADMM passes alternating,
+ * each first in every other pair) over the first {@code images}
  * training images at batch 64, Adam 1e-3. ADMM throughput is that of an ADMM round of one 60,000-image MNIST epoch:
  * W-step passes timed with the penalty hooks active, scaled to 60,000 images, plus the median time of one Z/U update
  * (projection of every constrained layer); timing the Z/U update once per short pass would charge it ten times
- * over. Prints {@code java <model> <plain|admm> <images/s>} and {@code java <model> zu-ms <ms>}. Used by
+ * over. Prints {@code java <model> <plain|admm> <images/s>}, {@code java <model> zu-ms <ms>} and
+ * {@code java <model> overhead-pairs <min> <median> <max>}, the ADMM overhead of each pair of passes. Used by
  * scripts/bench.
  */
 public final class TrainingThroughput {
@@ -36,6 +38,12 @@ public final class TrainingThroughput {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         return sorted[sorted.length / 2];
+    }
+
+    private static double seconds(TrainableNetwork net, ShuffledBatches data) {
+        long t0 = System.nanoTime();
+        net.fitEpoch(data);
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     public static void main(String[] args) throws Exception {
@@ -56,29 +64,39 @@ public final class TrainingThroughput {
             double[] plainSeconds = new double[passes];
             double[] admmSeconds = new double[passes];
             double[] zuSeconds = new double[passes];
-            // Plain and ADMM passes alternate, so drift in machine load reaches both alike.
+            double[] overhead = new double[passes];
+            // Plain and ADMM passes alternate, so drift in machine load reaches both alike, and which of the two
+            // goes first alternates too: the second pass of a pair runs on caches the first one filled.
             for (int p = -1; p < passes; p++) {
                 plainData.setEpoch(p + 1);
                 admmData.setEpoch(p + 1);
-                long t0 = System.nanoTime();
-                plain.fitEpoch(plainData);
-                long t1 = System.nanoTime();
-                admm.fitEpoch(admmData);
+                boolean plainFirst = (p & 1) == 0;
+                double a = plainFirst ? seconds(plain, plainData) : 0;
+                double b = seconds(admm, admmData);
+                a = plainFirst ? a : seconds(plain, plainData);
                 long t2 = System.nanoTime();
                 session.runRound(r -> { });
                 long t3 = System.nanoTime();
                 if (p >= 0) {
-                    plainSeconds[p] = (t1 - t0) / 1e9;
-                    admmSeconds[p] = (t2 - t1) / 1e9;
+                    plainSeconds[p] = a;
+                    admmSeconds[p] = b;
                     zuSeconds[p] = (t3 - t2) / 1e9;
                 }
             }
             double zu = median(zuSeconds);
+            for (int p = 0; p < passes; p++) {
+                overhead[p] = (admmSeconds[p] * MNIST_EPOCH / train.size() + zu)
+                        / (plainSeconds[p] * MNIST_EPOCH / train.size()) - 1;
+            }
             double plainEpoch = median(plainSeconds) * MNIST_EPOCH / train.size();
             double admmEpoch = median(admmSeconds) * MNIST_EPOCH / train.size() + zu;
+            double[] sorted = overhead.clone();
+            java.util.Arrays.sort(sorted);
             System.out.printf(Locale.ROOT, "java %s plain %.1f%n", model.id(), MNIST_EPOCH / plainEpoch);
             System.out.printf(Locale.ROOT, "java %s admm %.1f%n", model.id(), MNIST_EPOCH / admmEpoch);
             System.out.printf(Locale.ROOT, "java %s zu-ms %.1f%n", model.id(), zu * 1e3);
+            System.out.printf(Locale.ROOT, "java %s overhead-pairs %+.1f%% %+.1f%% %+.1f%%%n", model.id(),
+                    100 * sorted[0], 100 * median(overhead), 100 * sorted[passes - 1]);
         }
     }
 }

@@ -18,6 +18,7 @@ import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.ShuffledBatches;
 import io.admmnn.experiments.pipeline.Provenance;
+import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.pipeline.SavedModels;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ final class AnalyzeCommand implements Runnable {
         Path out;
 
         @Option(names = "--dataset", description = "data set of the test images and the --model baseline: mnist or "
-                + "fashion-mnist (default: ${DEFAULT-VALUE})", defaultValue = "mnist")
+                + "fashion-mnist (default: the --run's own data set, else mnist)")
         String dataset;
 
         @Option(names = "--data-dir", description = "folder of the data set's files (default: its default folder)")
@@ -109,7 +110,7 @@ final class AnalyzeCommand implements Runnable {
             }
             DoubleFunction<Projection> projection = projection(structure);
             TrainableNetwork net = run != null ? SavedModels.load(run) : null; // a bad path fails before data loading
-            DatasetId set = DatasetId.byId(dataset);
+            DatasetId set = DatasetId.byId(dataset != null ? dataset : runDataset());
             Path data = set.ensureAvailable(dataDir != null ? dataDir : set.defaultDirectory(), LOG::info);
             String name;
             if (net == null) {
@@ -130,6 +131,12 @@ final class AnalyzeCommand implements Runnable {
             System.out.println("written: " + dir.resolve(SensitivityAnalysis.CSV_FILE) + ", "
                     + dir.resolve(SensitivityAnalysis.CHART_FILE));
             return 0;
+        }
+
+        /** The data set recorded in the --run's report.json; MNIST when there is none. */
+        private String runDataset() throws java.io.IOException {
+            RunRecord rec = run == null ? null : SavedModels.record(run);
+            return rec != null && rec.plan != null ? rec.plan.dataset() : DatasetId.MNIST.id();
         }
 
         private TrainableNetwork trainBaseline(ZooModel zoo, ImageDataset train) {

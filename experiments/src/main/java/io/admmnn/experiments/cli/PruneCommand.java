@@ -18,20 +18,20 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model on MNIST or Fashion-MNIST. */
+/** {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model on MNIST, Fashion-MNIST or an image folder. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune a built-in network on MNIST or Fashion-MNIST: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
+        description = "Prune a built-in network on MNIST, Fashion-MNIST or an image folder: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
                 + "Writes report.md, report.json, charts and the pruned model into the output folder.")
 final class PruneCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
 
-    @Option(names = "--model", description = "lenet-300-100 or lenet-5 (default: ${DEFAULT-VALUE})",
+    @Option(names = "--model", description = "lenet-300-100, lenet-5 or alexnet (default: ${DEFAULT-VALUE})",
             defaultValue = "lenet-300-100")
     String model;
 
-    @Option(names = "--dataset", description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE})",
-            defaultValue = "mnist")
+    @Option(names = "--dataset", description = "mnist, fashion-mnist, or image-folder (AlexNet: --data-dir holds "
+            + "train/<class>/*.jpg and val/<class>/*.jpg) (default: image-folder for alexnet, else mnist)")
     String dataset;
 
     @Option(names = "--preset", description = "quick (minutes, a first look) or full (the reported run) (default: ${DEFAULT-VALUE})",
@@ -160,7 +160,8 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     private CompressionPlan plan(ZooModel zoo) throws java.io.IOException {
-        CompressionPlan p = CompressionPlan.preset(preset, zoo).withDataset(DatasetId.byId(dataset).id());
+        String set = dataset != null ? dataset : zoo == ZooModel.ALEXNET ? DatasetId.IMAGE_FOLDER.id() : DatasetId.MNIST.id();
+        CompressionPlan p = CompressionPlan.preset(preset, zoo).withDataset(DatasetId.byId(set).id());
         if (planFile != null && ratios != null && !ratios.isEmpty()) {
             throw new IllegalArgumentException("give either --plan or --ratio, not both");
         }

@@ -1,5 +1,6 @@
 package io.admmnn.experiments.data;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -7,9 +8,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The registry of in-memory data sets a run can name ({@code --dataset}, {@code CompressionPlan.dataset}):
+ * The registry of data sets a run can name ({@code --dataset}, {@code CompressionPlan.dataset}):
  * each knows where its files live by default, how to make them available, and how to load its splits.
- * All are 28x28 grey images of 10 classes, so every 28x28 model of the zoo runs on each.
+ * The in-memory sets are 28x28 grey images of 10 classes, so every 28x28 model of the zoo runs on each; an image
+ * folder streams 3x227x227 colour images for AlexNet.
  */
 public enum DatasetId {
 
@@ -57,7 +59,72 @@ public enum DatasetId {
         public ImageDataset test(Path directory) {
             return FashionMnist.test(directory);
         }
+    },
+
+    /**
+     * The user's own images in ImageNet's layout, {@code train/<class>/*.jpg} and {@code val/<class>/*.jpg} (class
+     * folders sorted by name give the labels), decoded per batch as Caffe's AlexNet input
+     * ({@link ImageFolderDataset.Options#caffeAlexNet()}: 3x227x227): streamed, never held in memory.
+     */
+    IMAGE_FOLDER("image-folder", "image folder", "your folder: train/<class>/*.jpg, val/<class>/*.jpg") {
+        @Override
+        public Path defaultDirectory() {
+            return Path.of("imagenet");
+        }
+
+        @Override
+        public Path ensureAvailable(Path directory, Consumer<String> log) {
+            for (String split : new String[] {"train", "val"}) {
+                if (!Files.isDirectory(directory.resolve(split))) {
+                    throw new DataException("image folder data set: " + directory.toAbsolutePath().resolve(split)
+                            + " not found; give --data-dir <folder holding train/<class>/*.jpg and val/<class>/*.jpg>");
+                }
+            }
+            return directory;
+        }
+
+        @Override
+        public boolean inMemory() {
+            return false;
+        }
+
+        @Override
+        public ImageShape shape() {
+            return new ImageShape(3, OPTIONS.crop(), OPTIONS.crop(), 1000);
+        }
+
+        @Override
+        public ImageDataset train(Path directory) {
+            throw streamsOnly();
+        }
+
+        @Override
+        public ImageDataset test(Path directory) {
+            throw streamsOnly();
+        }
+
+        @Override
+        public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns) {
+            return split(directory, "train", limit).batches(OPTIONS, batchSize, seed, true, labelColumns);
+        }
+
+        @Override
+        public EpochOrderedBatches testBatches(Path directory, int limit, int batchSize, int labelColumns) {
+            return split(directory, "val", limit).batches(OPTIONS, batchSize, 0, false, labelColumns);
+        }
+
+        private ImageFolderDataset split(Path directory, String name, int limit) {
+            ImageFolderDataset all = ImageFolderDataset.scan(directory.resolve(name));
+            return limit > 0 ? all.subset(limit) : all;
+        }
+
+        private DataException streamsOnly() {
+            return new DataException("the image-folder data set streams from disk; only `prune` and `run` read it");
+        }
     };
+
+    /** How {@link #IMAGE_FOLDER} decodes its images. */
+    private static final ImageFolderDataset.Options OPTIONS = ImageFolderDataset.Options.caffeAlexNet();
 
     private final String id;
     private final String displayName;
@@ -84,9 +151,35 @@ public enum DatasetId {
         return id;
     }
 
-    /** Image size and classes: 1x28x28, 10 for every set here. */
+    /** Image size and classes: 1x28x28, 10 for the in-memory sets; 3x227x227 and at most 1000 for an image folder. */
     public ImageShape shape() {
         return new ImageShape(1, 28, 28, 10);
+    }
+
+    /** Whether {@link #train} and {@link #test} load the set into memory; a streamed set only gives batches. */
+    public boolean inMemory() {
+        return true;
+    }
+
+    /**
+     * Training minibatches: the first {@code limit} images (0 = all; an image folder takes them spread evenly over
+     * its classes), in the order of (seed, epoch), one-hot labels {@code labelColumns} wide.
+     */
+    public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns) {
+        return ShuffledBatches.training(first(train(directory), limit, labelColumns), batchSize, seed);
+    }
+
+    /** Test minibatches in file order, as {@link #trainBatches}. */
+    public EpochOrderedBatches testBatches(Path directory, int limit, int batchSize, int labelColumns) {
+        return ShuffledBatches.inOrder(first(test(directory), limit, labelColumns), batchSize);
+    }
+
+    private ImageDataset first(ImageDataset data, int limit, int labelColumns) {
+        if (labelColumns != data.classes()) {
+            throw new DataException(displayName + " has " + data.classes() + " classes, the network " + labelColumns
+                    + " outputs");
+        }
+        return limit > 0 ? data.first(limit) : data;
     }
 
     /** The folder used when none is given. */

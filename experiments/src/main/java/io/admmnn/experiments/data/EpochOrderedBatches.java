@@ -40,6 +40,11 @@ public abstract class EpochOrderedBatches implements DataSetIterator {
         position = 0;
     }
 
+    /** Number of examples per epoch. */
+    public final int size() {
+        return size;
+    }
+
     /** Number of batches per epoch. */
     public final int batchesPerEpoch() {
         return (size + batchSize - 1) / batchSize;

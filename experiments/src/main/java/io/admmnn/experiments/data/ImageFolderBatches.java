@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * order of {@link ShuffledBatches}: file order, or per-epoch permutation {@link ShuffledBatches#permutation}
  * of (seed, epoch), so a resumed run sees the batches an uninterrupted one would. Features are
  * {@code [n, 3, crop, crop]} (NCHW) or {@code [n, crop, crop, 3]} (NHWC) floats, labels one-hot
- * {@code [n, classes]}. The images of a batch are decoded on {@code options.threads()} threads.
+ * {@code [n, labelColumns]} (the number of classes unless asked for more). The images of a batch are decoded on {@code options.threads()} threads.
  */
 public final class ImageFolderBatches extends EpochOrderedBatches implements AutoCloseable {
 
@@ -24,12 +24,14 @@ public final class ImageFolderBatches extends EpochOrderedBatches implements Aut
     private final transient ImageFolderDataset data;
     private final ImageFolderDataset.Options options;
     private final transient ExecutorService pool;
+    private final int labelColumns;
 
     ImageFolderBatches(ImageFolderDataset data, ImageFolderDataset.Options options, int batchSize, long seed,
-                       boolean shuffle) {
+                       boolean shuffle, int labelColumns) {
         super(data.size(), batchSize, seed, shuffle);
         this.data = data;
         this.options = options;
+        this.labelColumns = labelColumns;
         this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(), r -> {
             Thread t = new Thread(r, "image-decoder");
             t.setDaemon(true); // never keeps the JVM alive if a caller forgets close()
@@ -43,14 +45,14 @@ public final class ImageFolderBatches extends EpochOrderedBatches implements Aut
         int n = rows.length;
         int crop = options.crop();
         float[] x = new float[n * options.valuesPerImage()];
-        float[] y = new float[n * data.classes().size()];
+        float[] y = new float[n * labelColumns];
         for (int r = 0; r < n; r++) {
-            y[r * data.classes().size() + data.image(rows[r]).label()] = 1f;
+            y[r * labelColumns + data.image(rows[r]).label()] = 1f;
         }
         decode(rows, x);
         long[] shape = options.channelsFirst() ? new long[]{n, 3, crop, crop} : new long[]{n, crop, crop, 3};
         return finish(new DataSet(Nd4j.create(x, shape, 'c'),
-                Nd4j.create(y, new long[]{n, data.classes().size()}, 'c')));
+                Nd4j.create(y, new long[]{n, labelColumns}, 'c')));
     }
 
     private void decode(int[] rows, float[] x) {
@@ -88,7 +90,7 @@ public final class ImageFolderBatches extends EpochOrderedBatches implements Aut
 
     @Override
     public int totalOutcomes() {
-        return data.classes().size();
+        return labelColumns;
     }
 
     @Override

@@ -152,7 +152,34 @@ public final class ImageFolderDataset {
 
     /** Minibatches over this set; see {@link ImageFolderBatches}. Close them to stop their decoding threads. */
     public ImageFolderBatches batches(Options options, int batchSize, long seed, boolean shuffle) {
-        return new ImageFolderBatches(this, options, batchSize, seed, shuffle);
+        return batches(options, batchSize, seed, shuffle, classes.size());
+    }
+
+    /**
+     * The same with one-hot labels {@code labelColumns} wide (at least the number of classes), for a network with
+     * more outputs than this set has classes (AlexNet's 1000 on a few classes).
+     */
+    public ImageFolderBatches batches(Options options, int batchSize, long seed, boolean shuffle, int labelColumns) {
+        if (labelColumns < classes.size()) {
+            throw new DataException(root + " has " + classes.size() + " classes, more than the network's "
+                    + labelColumns + " outputs");
+        }
+        return new ImageFolderBatches(this, options, batchSize, seed, shuffle, labelColumns);
+    }
+
+    /**
+     * {@code n} images spread evenly over the file order (image {@code floor(i * size / n)} for i = 0..n-1), so a
+     * subset of a class-sorted folder still holds every class in proportion; the whole set if n >= size.
+     */
+    public ImageFolderDataset subset(int n) {
+        if (n >= images.size()) {
+            return this;
+        }
+        List<Image> picked = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            picked.add(images.get((int) ((long) i * images.size() / n)));
+        }
+        return new ImageFolderDataset(root, classes, picked);
     }
 
     /**

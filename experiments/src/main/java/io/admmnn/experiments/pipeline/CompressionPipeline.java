@@ -11,8 +11,8 @@ import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;
 import io.admmnn.dl4j.session.LayerSparsity;
 import io.admmnn.experiments.data.DatasetId;
-import io.admmnn.experiments.data.ImageDataset;
-import io.admmnn.experiments.data.ShuffledBatches;
+import io.admmnn.experiments.data.EpochOrderedBatches;
+import io.admmnn.experiments.data.ImageShape;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.io.File;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Runs a {@link CompressionPlan} on its data set (MNIST or Fashion-MNIST): pretrain, ADMM rounds, hard projection, masked retraining.
+ * Runs a {@link CompressionPlan} on its data set (MNIST, Fashion-MNIST, or an image folder streamed from disk): pretrain, ADMM rounds, hard projection, masked retraining.
  *
  * <p>The run is a sequence of steps (one per epoch or ADMM round, plus the hard projection). After every
  * step the network, the ADMM state and the {@link RunRecord} are written to {@code checkpoint.zip} in the
@@ -76,10 +76,11 @@ public final class CompressionPipeline {
         rec.provenance = Provenance.collect(command, plan.seed());
         ZooModel model = ZooModel.byId(plan.model());
         DatasetId dataset = DatasetId.byId(plan.dataset());
-        if (!model.input().equals(dataset.shape())) {
-            // AlexNet needs ImageNet, which streams (ImageFolderDataset) and is not yet a prune data set.
-            throw new IllegalArgumentException(model.id() + " takes " + model.input() + "; " + dataset.id() + " has "
-                    + dataset.shape());
+        ImageShape in = model.input();
+        ImageShape data = dataset.shape();
+        if (in.channels() != data.channels() || in.height() != data.height() || in.width() != data.width()
+                || (dataset.inMemory() && in.classes() != data.classes())) {
+            throw new IllegalArgumentException(model.id() + " takes " + in + "; " + dataset.id() + " has " + data);
         }
         TrainableNetwork net;
         if (plan.startFrom() == null) {
@@ -146,12 +147,24 @@ public final class CompressionPipeline {
         Files.createDirectories(outputDir);
         DatasetId dataset = DatasetId.byId(plan.dataset());
         Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), log);
-        ImageDataset train = limit(dataset.train(dir), plan.trainLimit());
-        ImageDataset test = limit(dataset.test(dir), plan.testLimit());
+        int outputs = ZooModel.byId(plan.model()).input().classes();
+        EpochOrderedBatches train = dataset.trainBatches(dir, plan.trainLimit(), plan.batchSize(), plan.seed(), outputs);
+        // Streamed images are large (618 KB each for AlexNet): evaluate them in training-sized batches.
+        EpochOrderedBatches test = dataset.testBatches(dir, plan.testLimit(),
+                dataset.inMemory() ? EVAL_BATCH : plan.batchSize(), outputs);
+        try {
+            return executeSteps(rec, net, resumedSession, started, train, test);
+        } finally {
+            closeAll(train, test);
+        }
+    }
+
+    private RunRecord executeSteps(RunRecord rec, TrainableNetwork net, AdmmSession resumedSession, long started,
+                                   EpochOrderedBatches train, EpochOrderedBatches test) throws IOException {
+        CompressionPlan plan = rec.plan;
         rec.trainImages = train.size();
         rec.testImages = test.size();
-        Phases phases = new Phases(rec, net, ShuffledBatches.training(train, plan.batchSize(), plan.seed()),
-                ShuffledBatches.inOrder(test, EVAL_BATCH), new TrainingMonitor(progressBar));
+        Phases phases = new Phases(rec, net, train, test, new TrainingMonitor(progressBar));
         net.setListeners(phases.monitor);
         log.accept(io.admmnn.dl4j.speed.NativeBackend.describe(net));
         phases.session = resumedSession;
@@ -196,12 +209,12 @@ public final class CompressionPipeline {
     private final class Phases {
         final RunRecord rec;
         final TrainableNetwork net;
-        final ShuffledBatches train;
-        final ShuffledBatches test;
+        final EpochOrderedBatches train;
+        final EpochOrderedBatches test;
         final TrainingMonitor monitor;
         AdmmSession session;
 
-        Phases(RunRecord rec, TrainableNetwork net, ShuffledBatches train, ShuffledBatches test,
+        Phases(RunRecord rec, TrainableNetwork net, EpochOrderedBatches train, EpochOrderedBatches test,
                TrainingMonitor monitor) {
             this.rec = rec;
             this.net = net;
@@ -405,8 +418,16 @@ public final class CompressionPipeline {
         return RhoSchedule.geometric(q.rho(), q.rhoGrowth(), q.rhoMax());
     }
 
-    private static ImageDataset limit(ImageDataset data, int limit) {
-        return limit > 0 ? data.first(limit) : data;
+    private static void closeAll(Object... iterators) {
+        for (Object it : iterators) {
+            if (it instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
     private static String describe(Map<String, Projection> constraints) {

@@ -81,6 +81,18 @@ class SensitivityAnalysisTest {
                     "--layers", "fc2,fc3")).isZero();
             assertThat(out.toString()).contains("| fc2 | 30000 | 30000 |").contains("smaller than 32-bit dense weights");
 
+            // A results folder's own data set is the default: this one says Fashion-MNIST, absent from an empty folder.
+            var rec = new io.admmnn.experiments.pipeline.RunRecord();
+            rec.plan = io.admmnn.experiments.pipeline.CompressionPlan.preset("quick", io.admmnn.experiments.zoo.ZooModel.LENET_300_100)
+                    .withDataset("fashion-mnist");
+            Path fashionRun = Files.createDirectories(dir.resolve("fashion-run"));
+            Files.copy(model, fashionRun.resolve("model.zip"));
+            Files.writeString(fashionRun.resolve("report.json"), rec.toJson());
+            Path empty = Files.createDirectories(dir.resolve("no-data"));
+            assertThat(AdmmNnCli.execute("analyze", "sensitivity", "--run", fashionRun.toString(), "--data-dir", empty.toString()))
+                    .isEqualTo(2);
+            assertThat(err.toString()).contains("Fashion-MNIST").doesNotContain("\tat ");
+
             assertThat(AdmmNnCli.execute("analyze", "sensitivity", "--run", dir.resolve("nope").toString())).isEqualTo(2);
             assertThat(err.toString()).contains("error: ").contains("does not exist").doesNotContain("\tat ");
             assertThat(AdmmNnCli.execute("analyze", "sensitivity", "--run", model.toString(), "--ratios", "1.5",

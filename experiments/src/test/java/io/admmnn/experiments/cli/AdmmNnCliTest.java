@@ -54,9 +54,18 @@ class AdmmNnCliTest {
     @Test
     void unknownOrUnfitDataSetsAreOneLineUserErrors(@TempDir Path dir) {
         assertThat(AdmmNnCli.execute("prune", "--dataset", "cifar-10", "--out", dir.resolve("a").toString())).isEqualTo(2);
-        assertThat(errors()).contains("error: unknown data set 'cifar-10'; data sets: mnist, fashion-mnist");
-        assertThat(AdmmNnCli.execute("prune", "--model", "alexnet", "--out", dir.resolve("b").toString())).isEqualTo(2);
+        assertThat(errors()).contains("error: unknown data set 'cifar-10'; data sets: mnist, fashion-mnist, image-folder");
+        assertThat(AdmmNnCli.execute("prune", "--model", "alexnet", "--dataset", "mnist", "--out", dir.resolve("b").toString()))
+                .isEqualTo(2);
         assertThat(errors()).contains("alexnet takes 3x227x227 images of 1000 classes; mnist has 1x28x28 images of 10 classes");
+        assertThat(AdmmNnCli.execute("prune", "--model", "lenet-5", "--dataset", "image-folder", "--out",
+                dir.resolve("b2").toString())).isEqualTo(2);
+        assertThat(errors()).contains("lenet-5 takes 1x28x28 images of 10 classes; image-folder has 3x227x227");
+        // AlexNet reads an image folder by default; a missing one is named, with the option that gives it.
+        assertThat(AdmmNnCli.execute("prune", "--model", "alexnet", "--data-dir", dir.resolve("imagenet").toString(),
+                "--out", dir.resolve("b3").toString())).isEqualTo(2);
+        assertThat(errors()).contains(dir.resolve("imagenet").toAbsolutePath().resolve("train") + " not found; give --data-dir")
+                .doesNotContain("\tat ");
         assertThat(AdmmNnCli.execute("prune", "--dataset", "fashion-mnist", "--data-dir", dir.resolve("none").toString(),
                 "--out", dir.resolve("c").toString())).isEqualTo(2);
         assertThat(errors()).contains("Fashion-MNIST not found in " + dir.resolve("none"))

@@ -189,4 +189,37 @@ class ImageFolderDatasetTest {
                     .hasMessageStartingWith("cannot decode image " + root.resolve("dog/broken.jpg"));
         }
     }
+
+    @Test
+    void asARunsDataSetAFolderStreamsEvenlySpreadSubsetsWithLabelsAsWideAsTheNetwork() throws IOException {
+        Path imagenet = root.resolve("imagenet");
+        for (String split : new String[] {"train", "val"}) {
+            for (int c = 0; c < 2; c++) {
+                Path dir = Files.createDirectories(imagenet.resolve(split).resolve("n0" + c));
+                for (int i = 0; i < 3; i++) {
+                    assertThat(ImageIO.write(pattern(8, 8, 100 * c), "png", dir.resolve(i + ".png").toFile())).isTrue();
+                }
+            }
+        }
+        DatasetId set = DatasetId.IMAGE_FOLDER;
+        assertThat(set.ensureAvailable(imagenet, s -> { })).isEqualTo(imagenet);
+        assertThat(set.inMemory()).isFalse();
+
+        EpochOrderedBatches train = set.trainBatches(imagenet, 2, 2, 7, 1000);
+        assertThat(train.size()).isEqualTo(2);
+        var batch = train.next();
+        assertThat(batch.getFeatures().shape()).containsExactly(2, 3, 227, 227);
+        assertThat(batch.getLabels().shape()).containsExactly(2, 1000);
+        // Two of six class-sorted images, spread evenly: one of each class (labels 0 and 1, in shuffled order).
+        assertThat(batch.getLabels().sum(0).getDouble(0)).isEqualTo(1.0);
+        assertThat(batch.getLabels().sum(0).getDouble(1)).isEqualTo(1.0);
+        assertThat(set.testBatches(imagenet, 0, 4, 1000).size()).isEqualTo(6);
+        assertThatThrownBy(() -> set.trainBatches(imagenet, 0, 2, 7, 1)).isInstanceOf(DataException.class)
+                .hasMessageContaining("2 classes, more than the network's 1 outputs");
+        assertThatThrownBy(() -> set.train(imagenet)).isInstanceOf(DataException.class).hasMessageContaining("streams");
+
+        Files.walk(imagenet.resolve("val")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertThatThrownBy(() -> set.ensureAvailable(imagenet, s -> { })).isInstanceOf(DataException.class)
+                .hasMessageContaining("val not found").hasMessageContaining("--data-dir");
+    }
 }
