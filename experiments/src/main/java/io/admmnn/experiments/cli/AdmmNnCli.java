@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "admm-nn", mixinStandardHelpOptions = true, version = "admm-nn 0.1.0",
         description = "ADMM-based pruning and quantization of neural networks, with hardware cost reports.",
         subcommands = {PruneCommand.class, RunCommand.class, ResumeCommand.class, ReportCommand.class,
-                HardwareCommand.class, AnalyzeCommand.class,
+                HardwareCommand.class, AnalyzeCommand.class, ExportImagesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdmmNnCli implements Runnable {
 

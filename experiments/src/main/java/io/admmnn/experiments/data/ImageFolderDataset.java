@@ -236,4 +236,39 @@ public final class ImageFolderDataset {
         }
         return out;
     }
+
+    /**
+     * Writes {@code n} images of an in-memory set (spread evenly over it, as {@link #subset}) as PNG files (R = G = B)
+     * {@code root/<class>/<index>.png}, class folders named by zero-padded label so that their sorted order is the
+     * label order: an image folder to try the streaming path (and AlexNet) without ImageNet.
+     *
+     * @return the number of images written
+     */
+    public static int export(ImageDataset data, int n, Path root) {
+        int count = Math.min(n, data.size());
+        int digits = Integer.toString(data.classes() - 1).length();
+        float[] pixels = new float[data.height() * data.width()];
+        for (int i = 0; i < count; i++) {
+            int row = (int) ((long) i * data.size() / count);
+            int label = data.labels().getRow(row).argMax().getInt(0);
+            // RGB with R = G = B: Java's TYPE_BYTE_GRAY is linear grey, which getRGB() would gamma-map when read back.
+            BufferedImage img = new BufferedImage(data.width(), data.height(), BufferedImage.TYPE_INT_RGB);
+            float[] values = data.features().getRow(row).toFloatVector();
+            System.arraycopy(values, 0, pixels, 0, pixels.length);
+            for (int y = 0; y < data.height(); y++) {
+                for (int x = 0; x < data.width(); x++) {
+                    int v = Math.round(255 * pixels[y * data.width() + x]);
+                    img.setRGB(x, y, v << 16 | v << 8 | v);
+                }
+            }
+            Path dir = root.resolve(String.format(Locale.ROOT, "%0" + digits + "d", label));
+            try {
+                Files.createDirectories(dir);
+                ImageIO.write(img, "png", dir.resolve(String.format(Locale.ROOT, "%06d.png", row)).toFile());
+            } catch (IOException e) {
+                throw new DataException("cannot write " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return count;
+    }
 }

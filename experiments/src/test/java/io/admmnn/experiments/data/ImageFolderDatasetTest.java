@@ -222,4 +222,25 @@ class ImageFolderDatasetTest {
         assertThatThrownBy(() -> set.ensureAvailable(imagenet, s -> { })).isInstanceOf(DataException.class)
                 .hasMessageContaining("val not found").hasMessageContaining("--data-dir");
     }
+
+    @Test
+    void anExportedInMemorySetReadsBackWithItsLabelsAndPixels() {
+        // Three 2x2 images: labels 1, 0, 1; pixel values k/255 for known k.
+        var features = org.nd4j.linalg.factory.Nd4j.create(new float[][] {
+                {0, 1 / 255f, 2 / 255f, 3 / 255f}, {1, 1, 1, 1}, {10 / 255f, 20 / 255f, 30 / 255f, 40 / 255f}});
+        var labels = org.nd4j.linalg.factory.Nd4j.create(new float[][] {{0, 1}, {1, 0}, {0, 1}});
+        ImageDataset data = new ImageDataset("tiny", features, labels, 2, 2);
+        assertThat(ImageFolderDataset.export(data, 3, root.resolve("out"))).isEqualTo(3);
+
+        ImageFolderDataset back = ImageFolderDataset.scan(root.resolve("out"));
+        assertThat(back.classes()).containsExactly("0", "1");
+        assertThat(back.size()).isEqualTo(3);
+        try (ImageFolderBatches b = back.batches(new ImageFolderDataset.Options(2, 2, 0, 0, 0, 1, true, 1), 3, 0, false)) {
+            DataSet all = b.next();
+            assertThat(all.getLabels().argMax(1).toIntVector()).containsExactly(0, 1, 1);
+            // Image 1 of class 1 is the third one; grey pixels give R = G = B.
+            assertThat(all.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.point(2),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(1)).ravel().toFloatVector()).containsExactly(10, 20, 30, 40);
+        }
+    }
 }
