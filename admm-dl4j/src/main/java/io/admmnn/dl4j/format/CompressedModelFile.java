@@ -1,5 +1,6 @@
 package io.admmnn.dl4j.format;
 
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -137,14 +137,7 @@ public final class CompressedModelFile {
         out.flush();
 
         Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(temp, bytes.toByteArray());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFile.writeBytes(target, bytes.toByteArray());
         long fileBytes = Files.size(target);
         long data = storage.stream().mapToLong(LayerStorage::dataBytes).sum();
         return new Summary(storage, denseCount, fileBytes - data - 4 * denseCount, fileBytes);

@@ -1,5 +1,6 @@
 package io.admmnn.dl4j.network;
 
+import io.admmnn.core.io.AtomicFile;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ public final class TrainableNetwork {
 
     /** Writes the model zip (configuration, parameters and, if asked, the updater state). */
     public void save(File file, boolean saveUpdater) throws IOException {
-        ModelSerializer.writeModel(model, file, saveUpdater);
+        AtomicFile.write(file.toPath(), temp -> ModelSerializer.writeModel(model, temp.toFile(), saveUpdater));
     }
 
     /**
@@ -130,20 +131,12 @@ public final class TrainableNetwork {
      */
     public void saveCheckpoint(File file, java.util.Map<String, ? extends java.io.Serializable> objects)
             throws IOException {
-        java.nio.file.Path target = file.toPath().toAbsolutePath();
-        java.nio.file.Files.createDirectories(target.getParent());
-        java.nio.file.Path temp = java.nio.file.Files.createTempFile(target.getParent(),
-                "." + target.getFileName(), ".tmp");
-        try {
-            save(temp.toFile(), true);
+        AtomicFile.write(file.toPath(), temp -> {
+            ModelSerializer.writeModel(model, temp.toFile(), true);
             for (var e : objects.entrySet()) {
                 ModelSerializer.addObjectToFile(temp.toFile(), e.getKey(), e.getValue());
             }
-            java.nio.file.Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(temp);
-        }
+        });
     }
 
     /** Reads an object stored by {@link #saveCheckpoint}, or null if the file has none under {@code key}. */

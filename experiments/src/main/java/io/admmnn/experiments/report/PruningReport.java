@@ -1,5 +1,6 @@
 package io.admmnn.experiments.report;
 
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
@@ -27,13 +28,13 @@ public final class PruningReport {
     /** Writes all files into {@code dir} and returns the Markdown. */
     public static String write(RunRecord rec, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("report.json"), rec.toJson());
+        AtomicFile.writeString(dir.resolve("report.json"), rec.toJson());
         String md = markdown(rec);
         if (SavedModels.find(dir) != null) {
             // Read from the saved weights, so older results folders get the table from `admm-nn report` too.
             md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), rec.plan.model()), dir);
         }
-        Files.writeString(dir.resolve("report.md"), md);
+        AtomicFile.writeString(dir.resolve("report.md"), md);
         accuracyChart(rec, dir.resolve("accuracy.png"));
         if (!rec.admmRounds.isEmpty()) {
             residualChart(rec, dir.resolve("residuals.png"));

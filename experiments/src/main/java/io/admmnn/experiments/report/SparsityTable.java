@@ -3,6 +3,7 @@ package io.admmnn.experiments.report;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.projection.ChannelSparsity;
 import io.admmnn.core.projection.ColumnSparsity;
 import io.admmnn.core.projection.FilterSparsity;
@@ -101,9 +102,9 @@ public final class SparsityTable {
 
     /** Writes {@code sparsity.json} and {@code sparsity.md} into {@code dir}; returns the Markdown section. */
     public static String write(List<Row> rows, Path dir) throws IOException {
-        JSON.writeValue(dir.resolve(JSON_FILE).toFile(), rows);
+        AtomicFile.write(dir.resolve(JSON_FILE), temp -> JSON.writeValue(temp.toFile(), rows));
         String md = markdown(rows);
-        Files.writeString(dir.resolve(MARKDOWN_FILE), md);
+        AtomicFile.writeString(dir.resolve(MARKDOWN_FILE), md);
         return md;
     }
 
