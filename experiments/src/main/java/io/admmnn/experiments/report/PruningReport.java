@@ -36,6 +36,9 @@ public final class PruningReport {
         }
         AtomicFile.writeString(dir.resolve("report.md"), md);
         accuracyChart(rec, dir.resolve("accuracy.png"));
+        if (!rec.epochs.isEmpty()) {
+            lossChart(rec, dir.resolve("loss.png"));
+        }
         if (!rec.admmRounds.isEmpty()) {
             residualChart(rec, dir.resolve("residuals.png"));
         }
@@ -186,13 +189,25 @@ public final class PruningReport {
     }
 
     private static void accuracyChart(RunRecord rec, Path file) throws IOException {
+        Charts.lines(file, "Test accuracy per epoch", "epoch", "test accuracy (%)", false,
+                perEpoch(rec, e -> 100 * e.testAccuracy()));
+    }
+
+    /** Training loss per epoch, log scale: the phases differ by orders of magnitude (pretraining vs retraining). */
+    private static void lossChart(RunRecord rec, Path file) throws IOException {
+        Charts.lines(file, "Training loss per epoch (data loss, without the ADMM penalty)", "epoch",
+                "mean training loss", true, perEpoch(rec, e -> Math.max(e.objective(), 1e-12)));
+    }
+
+    /** One series per phase, x = epoch number over the whole run. */
+    private static List<Charts.Series> perEpoch(RunRecord rec, java.util.function.ToDoubleFunction<RunRecord.EpochEntry> y) {
         Map<String, Charts.Series> byPhase = new LinkedHashMap<>();
         for (RunRecord.EpochEntry e : rec.epochs) {
             byPhase.computeIfAbsent(e.phase(), k -> new Charts.Series(k, new ArrayList<>(), new ArrayList<>()));
             byPhase.get(e.phase()).x().add((double) e.epoch() + 1);
-            byPhase.get(e.phase()).y().add(100 * e.testAccuracy());
+            byPhase.get(e.phase()).y().add(y.applyAsDouble(e));
         }
-        Charts.lines(file, "Test accuracy per epoch", "epoch", "test accuracy (%)", false, new ArrayList<>(byPhase.values()));
+        return new ArrayList<>(byPhase.values());
     }
 
     private static void residualChart(RunRecord rec, Path file) throws IOException {

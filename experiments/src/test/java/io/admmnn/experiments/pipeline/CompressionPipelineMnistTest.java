@@ -66,6 +66,7 @@ class CompressionPipelineMnistTest {
         assertThat(md).contains("| **total** | | 266200 |").contains("after masked retraining");
         assertThat(out.resolve("report.json")).exists();
         assertThat(out.resolve("accuracy.png")).isNotEmptyFile();
+        assertThat(out.resolve("loss.png")).isNotEmptyFile();
         assertThat(out.resolve("residuals.png")).isNotEmptyFile();
         // The sparsity table is read from the saved model: fc1 keeps 8 % of 235,200 weights, 0 MACs per zero.
         assertThat(md).contains("## Sparsity per layer").contains("| fc1 | [784, 300] | 235200 | 18816 | 92.00% |");
