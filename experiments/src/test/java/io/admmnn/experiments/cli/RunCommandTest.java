@@ -44,7 +44,7 @@ class RunCommandTest {
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("error: " + yaml + ":3: seeed: unknown key (did you mean 'seed'?); "
                 + "keys here: model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
-                + "storage, layers");
+                + "storage, layers, startFrom");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 

@@ -181,7 +181,7 @@ class ExperimentFileTest {
         assertThat(errorOf(VALID.replace("fc1: {ratio: 0.9}", "fc1: {ratio: 0.9, projection: {type: nm, n: 2, m: 4}}")))
                 .startsWith("bad.yaml:11: layers.fc1.ratio: nm 2:4 removes 0.5 of the weights");
         assertThat(errorOf(VALID.replace("dataset: mnist", "dataset: cifar-10")))
-                .isEqualTo("bad.yaml:2: dataset: unknown data set 'cifar-10'; data sets: mnist, fashion-mnist");
+                .isEqualTo("bad.yaml:2: dataset: unknown data set 'cifar-10'; data sets: mnist, fashion-mnist, image-folder");
         assertThat(errorOf(VALID.replace("model: lenet-300-100", "model: resnet")))
                 .startsWith("bad.yaml:1: model: unknown model 'resnet'");
     }

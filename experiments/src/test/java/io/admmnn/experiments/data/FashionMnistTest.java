@@ -77,6 +77,6 @@ class FashionMnistTest {
         assertThat(DatasetId.byId("Fashion_MNIST")).isEqualTo(DatasetId.FASHION_MNIST);
         assertThat(DatasetId.byId("mnist")).isEqualTo(DatasetId.MNIST);
         assertThatThrownBy(() -> DatasetId.byId("cifar-10")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown data set 'cifar-10'; data sets: mnist, fashion-mnist");
+                .hasMessage("unknown data set 'cifar-10'; data sets: mnist, fashion-mnist, image-folder");
     }
 }
