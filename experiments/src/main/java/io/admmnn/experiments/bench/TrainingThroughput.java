@@ -18,11 +18,12 @@ import java.util.Map;
 /**
  * Training throughput (images/s) of the built-in networks on real MNIST images, plain and with ADMM. Each
  * measurement: one warm-up pass, then the median of {@code passes} timed passes (plain and ADMM passes alternating,
- * each first in every other pair) over the first {@code images}
- * training images at batch 64, Adam 1e-3. ADMM throughput is that of an ADMM round of one 60,000-image MNIST epoch:
+ * each first in every other pair) over the first {@code images} training images at batch 64, Adam 1e-3, or more
+ * images (up to the 60,000 of an epoch) where the warm-up shows a pass would last under {@value #MIN_PASS_SECONDS} s:
+ * the ADMM overhead is a few percent of a pass, and a 0.4 s pass is timed too coarsely for that. ADMM throughput is that of an ADMM round of one 60,000-image MNIST epoch:
  * W-step passes timed with the penalty hooks active, scaled to 60,000 images, plus the median time of one Z/U update
  * (projection of every constrained layer); timing the Z/U update once per short pass would charge it ten times
- * over. Prints {@code java <model> <plain|admm> <images/s>}, {@code java <model> zu-ms <ms>} and
+ * over. Prints {@code java <model> images-per-pass <n>}, {@code java <model> <plain|admm> <images/s>}, {@code java <model> zu-ms <ms>} and
  * {@code java <model> overhead-pairs <min> <median> <max>}, the ADMM overhead of each pair of passes. Used by
  * scripts/bench.
  */
@@ -30,6 +31,9 @@ public final class TrainingThroughput {
 
     /** Images in one MNIST training epoch, the length of an ADMM round in the presets. */
     private static final double MNIST_EPOCH = 60_000;
+
+    /** The shortest timed pass: long enough that scheduler and cache noise stays well under the 5 % to be seen. */
+    private static final double MIN_PASS_SECONDS = 3.0;
 
     private TrainingThroughput() {
     }
@@ -51,11 +55,18 @@ public final class TrainingThroughput {
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 6400;
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         var dir = Mnist.ensureAvailable(Mnist.defaultDirectory(), System.err::println);
-        ImageDataset train = Mnist.train(dir).first(images);
+        ImageDataset all = Mnist.train(dir);
         for (ZooModel model : new ZooModel[]{ZooModel.LENET_5, ZooModel.LENET_300_100}) {
             TrainableNetwork plain = TrainableNetwork.of(model.build(42, 1e-3));
             TrainableNetwork admm = TrainableNetwork.of(model.build(42, 1e-3));
             System.err.println(NativeBackend.describe(plain));
+            ImageDataset train = all.first(images);
+            double probe = seconds(TrainableNetwork.of(model.build(42, 1e-3)), ShuffledBatches.training(train, 64, 42));
+            if (probe < MIN_PASS_SECONDS) {
+                int batches = (int) Math.ceil(images * MIN_PASS_SECONDS / probe / 64);
+                train = all.first(Math.min(all.size(), 64 * batches));
+            }
+            System.out.printf(Locale.ROOT, "java %s images-per-pass %d%n", model.id(), train.size());
             ShuffledBatches plainData = ShuffledBatches.training(train, 64, 42);
             ShuffledBatches admmData = ShuffledBatches.training(train, 64, 42);
             Map<String, Projection> c = new LinkedHashMap<>();
