@@ -45,7 +45,7 @@ public final class AtomicFile {
     }
 
     /** Replaces {@code target} with {@code text} in UTF-8. */
-    public static void writeString(Path target, String text) throws IOException {
-        writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+    public static void writeString(Path target, CharSequence text) throws IOException {
+        writeBytes(target, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

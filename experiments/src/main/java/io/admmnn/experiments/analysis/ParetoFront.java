@@ -1,5 +1,6 @@
 package io.admmnn.experiments.analysis;
 
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.report.Charts;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class ParetoFront {
             md.append(String.format(Locale.ROOT, "| %s | %.1fx | %.2f%% | %s |%n", p.run(), p.compression(),
                     100 * p.accuracy(), p.onFront() ? "yes" : ""));
         }
-        Files.writeString(dir.resolve(CSV_FILE), csv);
+        AtomicFile.writeString(dir.resolve(CSV_FILE), csv);
         List<Charts.Series> runs = points.stream().map(p -> new Charts.Series(p.run(), List.of(p.compression()),
                 List.of(100 * p.accuracy()))).toList();
         List<Point> front = points.stream().filter(Point::onFront).sorted(Comparator.comparingDouble(Point::compression)).toList();

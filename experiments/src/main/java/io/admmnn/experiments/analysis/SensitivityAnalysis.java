@@ -1,5 +1,6 @@
 package io.admmnn.experiments.analysis;
 
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
@@ -104,7 +105,7 @@ public final class SensitivityAnalysis {
     public static void write(Result result, Path dir, io.admmnn.experiments.pipeline.Provenance provenance, String data)
             throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve(REPORT_FILE), "# Pruning sensitivity\n\n| | |\n|---|---|\n"
+        AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Pruning sensitivity\n\n| | |\n|---|---|\n"
                 + "| command | `" + provenance.command() + "` |\n"
                 + "| git commit | " + provenance.gitCommit() + (provenance.gitDirty() ? " (uncommitted changes)" : "") + " |\n"
                 + "| seed | " + provenance.seed() + " |\n"
@@ -115,7 +116,7 @@ public final class SensitivityAnalysis {
             csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f%n", p.layer(), p.ratio(), p.kept(), p.accuracy(),
                     result.baseline()));
         }
-        Files.writeString(dir.resolve(CSV_FILE), csv);
+        AtomicFile.writeString(dir.resolve(CSV_FILE), csv);
         List<Charts.Series> series = new ArrayList<>();
         result.byLayer().forEach((layer, pts) -> series.add(new Charts.Series(layer,
                 pts.stream().map(Point::ratio).toList(), pts.stream().map(p -> 100 * p.accuracy()).toList())));

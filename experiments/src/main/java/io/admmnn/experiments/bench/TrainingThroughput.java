@@ -19,13 +19,14 @@ import java.util.Map;
  * Training throughput (images/s) of the built-in networks on real MNIST images, plain and with ADMM. Each
  * measurement: one warm-up pass, then the median of {@code passes} timed passes (plain and ADMM passes alternating,
  * each first in every other pair) over the first {@code images} training images at batch 64, Adam 1e-3, or more
- * images (up to the 60,000 of an epoch) where the warm-up shows a pass would last under {@value #MIN_PASS_SECONDS} s:
- * the ADMM overhead is a few percent of a pass, and a 0.4 s pass is timed too coarsely for that. ADMM throughput is that of an ADMM round of one 60,000-image MNIST epoch:
- * W-step passes timed with the penalty hooks active, scaled to 60,000 images, plus the median time of one Z/U update
- * (projection of every constrained layer); timing the Z/U update once per short pass would charge it ten times
- * over. Prints {@code java <model> images-per-pass <n>}, {@code java <model> <plain|admm> <images/s>}, {@code java <model> zu-ms <ms>} and
- * {@code java <model> overhead-pairs <min> <median> <max>}, the ADMM overhead of each pair of passes. Used by
- * scripts/bench.
+ * images (up to the 60,000 of an epoch) where a probe pass shows a pass would last under
+ * {@value #MIN_PASS_SECONDS} s: the ADMM overhead is a few percent of a pass, and a 0.4 s pass is timed too coarsely
+ * for that. ADMM throughput is that of an ADMM round of one 60,000-image MNIST epoch: W-step passes timed with the
+ * penalty hooks active, scaled to 60,000 images, plus the median time of one Z/U update (projection of every
+ * constrained layer); timing the Z/U update once per short pass would charge it ten times over. Prints
+ * {@code java <model> images-per-pass <n>}, {@code java <model> <plain|admm> <images/s>},
+ * {@code java <model> zu-ms <ms>} and {@code java <model> overhead-pairs <min> <median> <max>}, the ADMM overhead
+ * of each pair of passes. Used by scripts/bench.
  */
 public final class TrainingThroughput {
 
@@ -61,6 +62,7 @@ public final class TrainingThroughput {
             TrainableNetwork admm = TrainableNetwork.of(model.build(42, 1e-3));
             System.err.println(NativeBackend.describe(plain));
             ImageDataset train = all.first(images);
+            // A third network for the probe, so the plain and ADMM networks keep the same training history.
             double probe = seconds(TrainableNetwork.of(model.build(42, 1e-3)), ShuffledBatches.training(train, 64, 42));
             if (probe < MIN_PASS_SECONDS) {
                 int batches = (int) Math.ceil(images * MIN_PASS_SECONDS / probe / 64);

@@ -2,6 +2,7 @@ package io.admmnn.experiments.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.hardware.breakeven.BreakEvenAnalysis;
 import io.admmnn.hardware.breakeven.CpuKernelBenchmark;
@@ -136,7 +137,7 @@ final class HardwareCommand implements Runnable {
             Path dir = common.out("report");
             String md = "# Hardware cost of " + common.network + "\n\n" + provenance(CommandLineText.of(spec))
                     + HardwareReport.costTable("Profile: " + common.profile().name(), cost);
-            Files.writeString(dir.resolve("report.md"), md);
+            AtomicFile.writeString(dir.resolve("report.md"), md);
             HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
             HardwareReport.macsChart(dir.resolve("macs.png"), "MACs per layer", List.of("kept"), List.of(cost));
             System.out.println(md);
@@ -184,10 +185,10 @@ final class HardwareCommand implements Runnable {
             PruningPlan plan = planner.plan(common.shape(), PruningPlanner.Target.parse(target), p);
             NetworkCost cost = common.model().evaluate(common.shape(), common.settings(plan.keptFractions()));
             Path dir = common.out("plan");
-            JSON.writeValue(dir.resolve("plan.json").toFile(), plan);
+            AtomicFile.write(dir.resolve("plan.json"), temp -> JSON.writeValue(temp.toFile(), plan));
             String md = "# Pruning plan for " + common.network + "\n\n" + provenance(CommandLineText.of(spec))
                     + HardwareReport.planTable(plan) + HardwareReport.costTable("Cost of the plan", cost);
-            Files.writeString(dir.resolve("plan.md"), md);
+            AtomicFile.writeString(dir.resolve("plan.md"), md);
             HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
             System.out.println(md);
             System.out.println("plan: " + dir.resolve("plan.json") + "  (use: admm-nn prune --model " + common.network
@@ -235,7 +236,7 @@ final class HardwareCommand implements Runnable {
                         pts.get(0).ratio(), pts.get(pts.size() / 2).ratio(), pts.get(pts.size() - 1).ratio()));
             }
             md.append("\n![sparse/dense time](measured.png)\n");
-            Files.writeString(dir.resolve("breakeven.md"), md);
+            AtomicFile.writeString(dir.resolve("breakeven.md"), md);
             System.out.println(md);
             return 0;
         }
@@ -275,10 +276,10 @@ final class HardwareCommand implements Runnable {
                     + String.format(Locale.ROOT, "**Same weights (%.1fx vs %.1fx), MACs %.1fx fewer instead of %.1fx.**%n%n",
                     planned.weightCompression(), ref.weightCompression(), planned.macReduction(), ref.macReduction())
                     + "![MACs per layer](macs.png)\n";
-            Files.writeString(dir.resolve("report.md"), md);
+            AtomicFile.writeString(dir.resolve("report.md"), md);
             HardwareReport.writeCsv(dir.resolve("reference-24x.csv"), ref);
             HardwareReport.writeCsv(dir.resolve("macs-first-plan.csv"), planned);
-            JSON.writeValue(dir.resolve("plan.json").toFile(), plan);
+            AtomicFile.write(dir.resolve("plan.json"), temp -> JSON.writeValue(temp.toFile(), plan));
             HardwareReport.macsChart(dir.resolve("macs.png"), "AlexNet MACs per layer", List.of("reference 24.7x", "MACs-first plan"),
                     List.of(ref, planned));
             System.out.println(md);

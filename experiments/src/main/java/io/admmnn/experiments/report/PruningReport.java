@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Writes the results folder of a pruning run: {@code report.json} (everything measured), {@code report.md}
@@ -200,7 +201,7 @@ public final class PruningReport {
     }
 
     /** One series per phase, x = epoch number over the whole run. */
-    private static List<Charts.Series> perEpoch(RunRecord rec, java.util.function.ToDoubleFunction<RunRecord.EpochEntry> y) {
+    private static List<Charts.Series> perEpoch(RunRecord rec, ToDoubleFunction<RunRecord.EpochEntry> y) {
         Map<String, Charts.Series> byPhase = new LinkedHashMap<>();
         for (RunRecord.EpochEntry e : rec.epochs) {
             byPhase.computeIfAbsent(e.phase(), k -> new Charts.Series(k, new ArrayList<>(), new ArrayList<>()));
