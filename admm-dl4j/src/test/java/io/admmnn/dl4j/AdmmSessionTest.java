@@ -67,6 +67,34 @@ class AdmmSessionTest {
     }
 
     @Test
+    void aRoundEndsWithWeightsDualsAndAdamMomentsBelow1eMinus30SetToExactZero() {
+        MultiLayerNetwork admm = TestNetworks.mlp(new Adam(1e-2), 42);
+        AdmmSession session = AdmmSession.start(TrainableNetwork.of(admm), "prune",
+                Map.of("fc1", new TopKSparsity(0.5)), RhoSchedule.fixed(0.1), true);
+        DataSetIterator batch = TestNetworks.data(MLP_INPUT, 3, 8, 1, 1);
+        INDArray state = admm.getUpdater().getStateViewArray();
+        session.runRound(r -> {
+            admm.fit(batch.next());
+            // What float ADMM leaves on a weight with no loss gradient: a subnormal weight and moment, and values
+            // decaying towards them.
+            admm.params().putScalar(0, 1e-39);
+            admm.params().putScalar(1, -2e-31);
+            state.putScalar(0, 5e-40);
+            state.putScalar(state.length() - 1, 3e-33);
+        });
+        assertThat(admm.params().getDouble(0)).isZero();
+        assertThat(admm.params().getDouble(1)).isZero();
+        assertThat(state.getDouble(0)).isZero();
+        assertThat(state.getDouble(state.length() - 1)).isZero();
+        var v = session.variables().get("fc1");
+        for (INDArray a : List.of(admm.params(), state, v.u(), v.z())) {
+            assertThat(java.util.Arrays.stream(io.admmnn.core.tensor.FlatValues.readDoubles(a))).allMatch(x -> x == 0 || Math.abs(x) >= 1e-30);
+        }
+        // The round still did its work: the weights trained and U holds W - Z.
+        assertThat(v.u().norm2Number().doubleValue()).isGreaterThan(0);
+    }
+
+    @Test
     void configurationJsonHoldsOnlyLayerKeyAndRhoAndRoundTrips() {
         MultiLayerNetwork net = TestNetworks.mlp(new Adam(1e-2), 1);
         AdmmSession.start(TrainableNetwork.of(net), "prune", Map.of("fc1", new TopKSparsity(0.5)),

@@ -2,6 +2,7 @@ package io.admmnn.core.admm;
 
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.tensor.FlatValues;
+import io.admmnn.core.tensor.Subnormals;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -51,7 +52,8 @@ public final class AdmmVariable {
     }
 
     /**
-     * One Z/U update after a W-step: {@code Z = Proj_S(W + U)}, {@code U = U + W - Z}.
+     * One Z/U update after a W-step: {@code Z = Proj_S(W + U)}, {@code U = U + W - Z}; values of Z and U
+     * below 1e-30 in magnitude are then set to zero ({@link Subnormals}).
      *
      * @param w     the current weights (not modified)
      * @param round the round whose W-step just ended, for the returned record
@@ -65,6 +67,8 @@ public final class AdmmVariable {
             projection.projectInPlace(target);
             z.assign(target);
             u.addi(w).subi(z);
+            Subnormals.flushToZero(z);
+            Subnormals.flushToZero(u);
             refreshTarget();
             double primal = w.distance2(z);
             double dual = rho * z.distance2(zPrevious);

@@ -1,6 +1,7 @@
 package io.admmnn.dl4j.network;
 
 import io.admmnn.core.io.AtomicFile;
+import io.admmnn.core.tensor.Subnormals;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -52,6 +54,19 @@ public final class TrainableNetwork {
 
     public boolean isGraph() {
         return model instanceof ComputationGraph;
+    }
+
+    /**
+     * Sets parameters and updater state (e.g. Adam's moments) below 1e-30 in magnitude to zero, in place. ADMM
+     * produces subnormal ones by the ten thousand, and the native updater runs slower on them; see {@link Subnormals}.
+     */
+    public void flushSubnormals() {
+        Subnormals.flushToZero(model.params());
+        INDArray state = model instanceof ComputationGraph g ? g.getUpdater().getStateViewArray()
+                : ((MultiLayerNetwork) model).getUpdater().getStateViewArray();
+        if (state != null) {
+            Subnormals.flushToZero(state);
+        }
     }
 
     /** The layers that have a weight parameter {@code W}, in network order. */

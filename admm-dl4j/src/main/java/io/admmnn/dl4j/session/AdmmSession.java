@@ -98,12 +98,16 @@ public final class AdmmSession {
         bindSolver();
     }
 
-    /** One ADMM round: rho from the schedule, the caller's W-step, then Z/U updates; returns residuals. */
+    /**
+     * One ADMM round: rho from the schedule, the caller's W-step, weights and updater state below
+     * 1e-30 set to zero ({@link TrainableNetwork#flushSubnormals}), then Z/U updates; returns residuals.
+     */
     public List<Residuals> runRound(AdmmSolver.WStep wStep) {
         requireAdmm();
         List<Residuals> residuals = solver.runRound(r -> {
             solver.variables().forEach((name, v) -> penaltyOf(name).setRho(v.rho()));
             wStep.minimise(r);
+            network.flushSubnormals();
         });
         round = solver.round();
         return residuals;
