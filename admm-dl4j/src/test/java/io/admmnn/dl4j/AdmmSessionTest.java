@@ -8,6 +8,7 @@ import io.admmnn.core.admm.Residuals;
 import io.admmnn.core.admm.RhoSchedule;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.TopKSparsity;
+import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
 import io.admmnn.dl4j.network.TrainableNetwork;
@@ -15,6 +16,7 @@ import io.admmnn.dl4j.session.AdmmSession;
 import io.admmnn.dl4j.session.LayerSparsity;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -88,9 +90,9 @@ class AdmmSessionTest {
         assertThat(state.getDouble(state.length() - 1)).isZero();
         var v = session.variables().get("fc1");
         for (INDArray a : List.of(admm.params(), state, v.u(), v.z())) {
-            assertThat(java.util.Arrays.stream(io.admmnn.core.tensor.FlatValues.readDoubles(a))).allMatch(x -> x == 0 || Math.abs(x) >= 1e-30);
+            assertThat(Arrays.stream(FlatValues.readDoubles(a))).allMatch(x -> x == 0 || Math.abs(x) >= 1e-30);
         }
-        // The round still did its work: the weights trained and U holds W - Z.
+        // The flush did not wipe the round out: U = W - Z is still non-zero.
         assertThat(v.u().norm2Number().doubleValue()).isGreaterThan(0);
     }
 
