@@ -2,38 +2,19 @@ package io.admmnn.experiments.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Wrong input on the command line gives a one-line error and exit code 2, never a stack trace. */
 class AdmmNnCliTest {
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-    private PrintStream oldOut;
-
-    @BeforeEach
-    void capture() {
-        oldErr = System.err;
-        oldOut = System.out;
-        System.setErr(new PrintStream(err, true));
-        System.setOut(new PrintStream(out, true));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setErr(oldErr);
-        System.setOut(oldOut);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private String errors() {
-        return err.toString();
+        return console.err();
     }
 
     @Test
@@ -81,7 +62,7 @@ class AdmmNnCliTest {
     @Test
     void helpListsTheCommands() {
         assertThat(AdmmNnCli.execute("--help")).isZero();
-        assertThat(out.toString()).contains("prune").contains("resume");
+        assertThat(console.out()).contains("prune").contains("resume");
     }
 
     @Test

@@ -6,43 +6,25 @@ import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.config.LeadingZeros;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** {@code admm-nn run}: an experiment file with a user projection class, run end to end on a small MNIST subset. */
 class RunCommandTest {
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-    private PrintStream oldOut;
-
-    @BeforeEach
-    void capture() {
-        oldErr = System.err;
-        oldOut = System.out;
-        System.setErr(new PrintStream(err, true));
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setErr(oldErr);
-        System.setOut(oldOut);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void aMistakeInTheFileIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "model: lenet-5\ndataset: mnist\nseeed: 1\n");
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("error: " + yaml + ":3: seeed: unknown key (did you mean 'seed'?); "
+        assertThat(console.err().strip()).isEqualTo("error: " + yaml + ":3: seeed: unknown key (did you mean 'seed'?); "
                 + "keys here: model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
                 + "storage, layers, startFrom");
         assertThat(dir.resolve("out")).doesNotExist();
@@ -67,7 +49,7 @@ class RunCommandTest {
                 """);
         // fc? would also match fc1: the file must name fc2 and fc3 another way.
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("x").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("layers.fc?: layer fc1 is already set by 'fc1' (line 10)");
+        assertThat(console.err()).contains("layers.fc?: layer fc1 is already set by 'fc1' (line 10)");
 
         Files.writeString(yaml, Files.readString(yaml).replace("fc?: {ratio: 0.5}", "fc2: {ratio: 0.5}\n  fc3: {ratio: 0.5}"));
         Path out = dir.resolve("run");
