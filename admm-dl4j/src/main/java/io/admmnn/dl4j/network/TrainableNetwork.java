@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -83,6 +84,13 @@ public final class TrainableNetwork {
         return Collections.unmodifiableList(result);
     }
 
+    /** Weight count ({@code W} only, no biases) per constrainable layer name, in network order. */
+    public java.util.Map<String, Long> weightCounts() {
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        constrainableLayers().forEach(l -> counts.put(l.name(), l.weights().length()));
+        return counts;
+    }
+
     /**
      * The constrainable layer called {@code name}.
      *
@@ -111,6 +119,38 @@ public final class TrainableNetwork {
             return mln.evaluate(data);
         }
         return ((ComputationGraph) model).evaluate(data);
+    }
+
+    /**
+     * The number of classes the network outputs: {@code nOut} of its output layer.
+     *
+     * @throws IllegalArgumentException if it has several outputs, or its output layer declares no {@code nOut}
+     */
+    public long outputSize() {
+        Layer out;
+        if (model instanceof MultiLayerNetwork mln) {
+            out = mln.getOutputLayer();
+        } else {
+            ComputationGraph g = (ComputationGraph) model;
+            if (g.getNumOutputArrays() != 1) {
+                throw new IllegalArgumentException("the graph has " + g.getNumOutputArrays()
+                        + " outputs; compression needs a classifier with one output layer");
+            }
+            out = g.getOutputLayer(0);
+        }
+        if (!(out.conf().getLayer() instanceof FeedForwardLayer ff) || ff.getNOut() <= 0) {
+            throw new IllegalArgumentException("the last layer (" + out.conf().getLayer().getClass().getSimpleName()
+                    + ") declares no number of outputs; compression needs a classifier ending in an output layer");
+        }
+        return ff.getNOut();
+    }
+
+    /** The network's output for {@code features} (inference mode: no dropout). */
+    public INDArray output(INDArray features) {
+        if (model instanceof MultiLayerNetwork mln) {
+            return mln.output(features, false);
+        }
+        return ((ComputationGraph) model).outputSingle(false, features);
     }
 
     /** Sets the learning rate of every layer (schedules are replaced by this constant). */
