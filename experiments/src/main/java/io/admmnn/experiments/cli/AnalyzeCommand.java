@@ -17,6 +17,7 @@ import io.admmnn.experiments.analysis.SensitivityAnalysis;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.ShuffledBatches;
+import io.admmnn.experiments.pipeline.ModelSource;
 import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.pipeline.SavedModels;
@@ -107,6 +108,10 @@ final class AnalyzeCommand implements Runnable {
         public Integer call() throws Exception {
             if ((run == null) == (model == null)) {
                 throw new IllegalArgumentException("give either --run <results folder or model file> or --model <id>");
+            }
+            if (model != null && !ModelSource.isBuiltIn(model) && java.nio.file.Files.exists(Path.of(model))) {
+                throw new IllegalArgumentException("--model trains a built-in model first; analyse your saved network "
+                        + "with --run " + model);
             }
             DoubleFunction<Projection> projection = projection(structure);
             TrainableNetwork net = run != null ? SavedModels.load(run) : null; // a bad path fails before data loading

@@ -3,6 +3,7 @@ package io.admmnn.experiments.cli;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
+import io.admmnn.experiments.pipeline.ModelSource;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.report.PruningReport;
 import io.admmnn.experiments.zoo.ZooModel;
@@ -18,16 +19,20 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model on MNIST, Fashion-MNIST or an image folder. */
+/**
+ * {@code admm-nn prune}: pretrain, ADMM-prune, hard-prune and retrain a built-in model or the user's saved network on
+ * MNIST, Fashion-MNIST or an image folder.
+ */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune a built-in network on MNIST, Fashion-MNIST or an image folder: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
+        description = "Prune a built-in or your own saved network on MNIST, Fashion-MNIST or an image folder: pretrain -> ADMM rounds -> hard projection -> masked retraining. "
                 + "Writes report.md, report.json, charts and the pruned model into the output folder.")
 final class PruneCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
 
-    @Option(names = "--model", description = "lenet-300-100, lenet-5 or alexnet (default: ${DEFAULT-VALUE})",
-            defaultValue = "lenet-300-100")
+    @Option(names = "--model", description = "lenet-300-100, lenet-5, alexnet, or your own saved network (a DL4J "
+            + "model zip or .admmnn file; needs --ratio or --plan, and starts from its weights: no pretraining unless "
+            + "--pretrain-epochs) (default: ${DEFAULT-VALUE})", defaultValue = "lenet-300-100")
     String model;
 
     @Option(names = "--dataset", description = "mnist, fashion-mnist, or image-folder (AlexNet: --data-dir holds "
@@ -138,12 +143,12 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ZooModel zoo = ZooModel.byId(model);
-        CompressionPlan plan = plan(zoo);
-        Path folder = out != null ? out : Path.of("results", "runs", zoo.id() + "-" + preset.toLowerCase(Locale.ROOT)
+        ModelSource source = ModelSource.of(model);
+        CompressionPlan plan = plan(source);
+        Path folder = out != null ? out : Path.of("results", "runs", source.name() + "-" + preset.toLowerCase(Locale.ROOT)
                 + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         String command = CommandLineText.of(spec);
-        LOG.info("{} on {} ({} preset) -> {}", zoo.id(), plan.dataset(), preset, folder);
+        LOG.info("{} on {} ({} preset) -> {}", source.id(), plan.dataset(), preset, folder);
         CompressionPipeline pipeline = pipelineOptions.pipeline(folder);
         return report(pipeline.run(plan, command), folder);
     }
@@ -159,17 +164,19 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CompressionPlan plan(ZooModel zoo) throws java.io.IOException {
-        String set = dataset != null ? dataset : zoo == ZooModel.ALEXNET ? DatasetId.IMAGE_FOLDER.id() : DatasetId.MNIST.id();
-        CompressionPlan p = CompressionPlan.preset(preset, zoo).withDataset(DatasetId.byId(set).id());
+    private CompressionPlan plan(ModelSource source) throws java.io.IOException {
+        boolean alexnet = source instanceof ModelSource.BuiltIn b && b.model() == ZooModel.ALEXNET;
+        String set = dataset != null ? dataset : alexnet ? DatasetId.IMAGE_FOLDER.id() : DatasetId.MNIST.id();
         if (planFile != null && ratios != null && !ratios.isEmpty()) {
             throw new IllegalArgumentException("give either --plan or --ratio, not both");
         }
-        if (planFile != null) {
-            p = p.withRatios(HardwareCommand.readPlanRatios(planFile));
-        }
-        if (ratios != null && !ratios.isEmpty()) {
-            p = p.withRatios(new LinkedHashMap<>(ratios));
+        Map<String, Double> given = planFile != null ? HardwareCommand.readPlanRatios(planFile)
+                : ratios != null && !ratios.isEmpty() ? new LinkedHashMap<>(ratios) : null;
+        CompressionPlan p = source instanceof ModelSource.BuiltIn b ? CompressionPlan.preset(preset, b.model())
+                : savedModelPlan(source, given);
+        p = p.withDataset(DatasetId.byId(set).id());
+        if (given != null) {
+            p = p.withRatios(given);
         }
         if (startFrom != null) {
             p = p.withStartFrom(startFrom.toString());
@@ -204,6 +211,24 @@ final class PruneCommand implements Callable<Integer> {
                     or(fcIndexBits, p.storage().fcIndexBits())));
         }
         return p;
+    }
+
+    /**
+     * The quick schedule for the user's own network: its saved weights are the dense model (no pretraining), and
+     * the ratios must be given, there being no default for an unknown architecture.
+     */
+    private CompressionPlan savedModelPlan(ModelSource source, Map<String, Double> given) {
+        if (!"quick".equals(preset.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("--preset " + preset + " is tuned for the built-in models; for your own "
+                    + "network use the quick schedule with the phase options, or an experiment file (admm-nn run)");
+        }
+        if (given == null) {
+            throw new IllegalArgumentException(source.id() + " needs pruning ratios: --ratio <layer>=<ratio> for each "
+                    + "layer to prune, or --plan; its layers (weights): " + source.weightCounts());
+        }
+        CompressionPlan quick = CompressionPlan.quick(source.id(), given);
+        return quick.withPhases(new CompressionPlan.Training(0, quick.pretrain().learningRate(),
+                quick.pretrain().learningRateDecay()), quick.admm(), quick.retrain());
     }
 
     private static <T> T or(T override, T preset) {

@@ -2,8 +2,8 @@ package io.admmnn.experiments.config;
 
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPlan;
+import io.admmnn.experiments.pipeline.ModelSource;
 import io.admmnn.experiments.pipeline.ProjectionSpec;
-import io.admmnn.experiments.zoo.ZooModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +16,11 @@ import java.util.Map;
  * One experiment as one YAML file, read into a {@link CompressionPlan}. Keys (optional ones with their default):
  *
  * <pre>
- * model: lenet-5            # zoo id (see ZooModel)
- * startFrom: results/run    # optional: a saved network of that architecture instead of random weights (a results
- *                           # folder, model.zip or model.admmnn; relative to the working directory)
+ * model: lenet-5            # zoo id (lenet-300-100, lenet-5, alexnet), or your own saved network: a DL4J
+ *                           # ModelSerializer zip, an .admmnn file or a results folder (see ModelSource)
+ * startFrom: results/run    # optional: a saved network of that architecture whose weights replace the model's
+ *                           # (a results folder, model.zip or model.admmnn)
+ *                           # (paths relative to the working directory)
  * dataset: mnist            # see DatasetId
  * seed: 42                  # optional
  * batchSize: 64             # optional
@@ -82,11 +84,12 @@ public final class ExperimentFile {
         ConfigSection root = new ConfigSection(file, "", YamlTree.parse(text, file)).allowOnly("model", "dataset",
                 "seed", "batchSize", "trainLimit", "testLimit", "pretrain", "admm", "retrain", "quantize", "storage",
                 "layers", "startFrom");
-        ZooModel model;
+        String modelName = root.string("model");
+        ModelSource model;
+        List<String> layerNames;
         try {
-            model = ZooModel.byId(root.string("model"));
-        } catch (ConfigException e) {
-            throw e;
+            model = ModelSource.of(modelName);
+            layerNames = new ArrayList<>(model.weightCounts().keySet());
         } catch (IllegalArgumentException e) {
             throw root.error("model", e.getMessage());
         }
@@ -107,8 +110,6 @@ public final class ExperimentFile {
         CompressionPlan.Training pretrain = training(root.section("pretrain"));
         CompressionPlan.Admm admm = admm(root.section("admm"));
         CompressionPlan.Training retrain = training(root.section("retrain"));
-        List<String> layerNames = new ArrayList<>(model.weightCounts().keySet());
-
         ConfigSection layers = root.section("layers");
         if (layers.keys().isEmpty()) {
             throw root.error("layers", "names no layer");
@@ -116,14 +117,14 @@ public final class ExperimentFile {
         Map<String, Double> ratios = new LinkedHashMap<>();
         Map<String, ProjectionSpec> projections = new LinkedHashMap<>();
         Map<String, LayerTarget> byKey = new LinkedHashMap<>();
-        LayerPatterns.resolve(layers, layerNames, model.id()).forEach((layer, key) -> {
+        LayerPatterns.resolve(layers, layerNames, model.name()).forEach((layer, key) -> {
             LayerTarget t = byKey.computeIfAbsent(key, k -> target(layers, k));
             ratios.put(layer, t.ratio());
             projections.put(layer, t.projection());
         });
 
         CompressionPlan.Quantize quantize = root.optionalSection("quantize")
-                .map(q -> quantize(q, layerNames, model.id())).orElse(null);
+                .map(q -> quantize(q, layerNames, model.name())).orElse(null);
         CompressionPlan.Storage storage = root.optionalSection("storage").map(ExperimentFile::storage)
                 .orElse(CompressionPlan.Storage.DEFAULT);
         return root.build(() -> new CompressionPlan(model.id(), dataset, seed, batchSize, trainLimit, testLimit,

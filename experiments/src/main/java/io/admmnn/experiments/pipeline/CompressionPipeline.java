@@ -13,7 +13,6 @@ import io.admmnn.dl4j.session.LayerSparsity;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.EpochOrderedBatches;
 import io.admmnn.experiments.data.ImageShape;
-import io.admmnn.experiments.zoo.ZooModel;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,17 +73,22 @@ public final class CompressionPipeline {
         RunRecord rec = new RunRecord();
         rec.plan = plan;
         rec.provenance = Provenance.collect(command, plan.seed());
-        ZooModel model = ZooModel.byId(plan.model());
+        ModelSource model = ModelSource.of(plan.model());
         DatasetId dataset = DatasetId.byId(plan.dataset());
-        ImageShape in = model.input();
-        ImageShape data = dataset.shape();
-        if (in.channels() != data.channels() || in.height() != data.height() || in.width() != data.width()
-                || (dataset.inMemory() && in.classes() != data.classes())) {
-            throw new IllegalArgumentException(model.id() + " takes " + in + "; " + dataset.id() + " has " + data);
-        }
+        if (model instanceof ModelSource.BuiltIn builtIn) {
+            ImageShape in = builtIn.model().input();
+            ImageShape data = dataset.shape();
+            if (in.channels() != data.channels() || in.height() != data.height() || in.width() != data.width()
+                    || (dataset.inMemory() && in.classes() != data.classes())) {
+                throw new IllegalArgumentException(model.id() + " takes " + in + "; " + dataset.id() + " has " + data);
+            }
+        } // a saved network's input is checked against the first test batch, in execute
         TrainableNetwork net;
         if (plan.startFrom() == null) {
-            net = TrainableNetwork.of(model.build(plan.seed(), plan.pretrain().learningRate()));
+            net = model.create(plan.seed(), plan.pretrain().learningRate());
+            if (model instanceof ModelSource.Saved saved) {
+                rec.source = SavedModels.source(saved.path());
+            }
         } else {
             net = startingNetwork(Path.of(plan.startFrom()), model);
             rec.source = SavedModels.source(Path.of(plan.startFrom()));
@@ -98,13 +102,13 @@ public final class CompressionPipeline {
     }
 
     /** Loads a saved network and checks that it is {@code model}'s architecture (same layers, same weight counts). */
-    private static TrainableNetwork startingNetwork(Path saved, ZooModel model) throws IOException {
+    private static TrainableNetwork startingNetwork(Path saved, ModelSource model) throws IOException {
         TrainableNetwork net = SavedModels.load(saved);
-        Map<String, Long> found = new LinkedHashMap<>();
-        net.constrainableLayers().forEach(l -> found.put(l.name(), l.weights().length()));
-        if (!found.equals(model.weightCounts())) {
-            throw new IllegalArgumentException(saved + " is not a " + model.id() + " network: its layers (weights) are "
-                    + found + ", " + model.id() + "'s are " + model.weightCounts());
+        Map<String, Long> found = net.weightCounts();
+        Map<String, Long> expected = model.weightCounts();
+        if (!found.equals(expected)) {
+            throw new IllegalArgumentException(saved + " is not a " + model.name() + " network: its layers (weights) are "
+                    + found + ", " + model.name() + "'s are " + expected);
         }
         return net;
     }
@@ -144,18 +148,42 @@ public final class CompressionPipeline {
     private RunRecord execute(RunRecord rec, TrainableNetwork net, AdmmSession resumedSession) throws IOException {
         long started = System.nanoTime();
         CompressionPlan plan = rec.plan;
-        Files.createDirectories(outputDir);
         DatasetId dataset = DatasetId.byId(plan.dataset());
         Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), log);
-        int outputs = ZooModel.byId(plan.model()).input().classes();
+        int outputs = Math.toIntExact(net.outputSize());
         EpochOrderedBatches train = dataset.trainBatches(dir, plan.trainLimit(), plan.batchSize(), plan.seed(), outputs);
         // Streamed images are large (618 KB each for AlexNet): evaluate them in training-sized batches.
         EpochOrderedBatches test = dataset.testBatches(dir, plan.testLimit(),
                 dataset.inMemory() ? EVAL_BATCH : plan.batchSize(), outputs);
         try {
+            if (rec.nextStep == 0 && !ModelSource.isBuiltIn(plan.model())) {
+                checkInput(net, test, plan);
+            }
+            Files.createDirectories(outputDir); // only now: a run that cannot start leaves no empty folder behind
             return executeSteps(rec, net, resumedSession, started, train, test);
         } finally {
             closeAll(train, test);
+        }
+    }
+
+    /** Fails in one line, before any training, if a saved network does not take the data set's images. */
+    private static void checkInput(TrainableNetwork net, EpochOrderedBatches test, CompressionPlan plan) {
+        test.reset();
+        var features = test.next().getFeatures();
+        test.reset();
+        DatasetId dataset = DatasetId.byId(plan.dataset());
+        String layout = "its " + dataset.shape() + " come as " + java.util.Arrays.toString(features.shape())
+                + (features.rank() == 2 ? " rows of pixels (conv layers need InputType.convolutionalFlat)" : " NCHW");
+        long[] out;
+        try {
+            out = net.output(features).shape();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(plan.model() + " does not take " + dataset.id() + " input: " + layout
+                    + "; DL4J says: " + SavedModels.firstLine(e), e);
+        }
+        if (out.length != 2 || out[0] != features.size(0)) {
+            throw new IllegalArgumentException(plan.model() + " gives outputs of shape " + java.util.Arrays.toString(out)
+                    + " for " + dataset.id() + " input (" + layout + "); a classifier gives [batch, classes]");
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Everything that determines a pruning run: pretrain, then ADMM rounds, hard projection, masked retraining.
  *
- * @param model         built-in model id (see {@link ZooModel})
+ * @param model         a built-in model id or the path of a saved network (see {@link ModelSource})
  * @param dataset       data set id (see {@link DatasetId}); null reads as {@code mnist} (plans from before it existed)
  * @param seed          seeds weight initialisation and the per-epoch data order
  * @param batchSize     minibatch size of every phase
@@ -28,8 +28,8 @@ import java.util.Map;
  * @param projections   constraint set per layer name, for layers of {@code pruningRatios}; a layer not listed
  *                      (or null, in plans from before it existed) is pruned by {@link ProjectionSpec#TOP_K},
  *                      which is therefore never stored
- * @param startFrom     a saved network of the {@code model} architecture whose weights replace the random
- *                      initialisation (a results folder, a DL4J model zip or an {@code .admmnn} file), or null
+ * @param startFrom     a saved network of the {@code model} architecture whose weights replace the model's own
+ *                      (a results folder, a DL4J model zip or an {@code .admmnn} file), or null
  */
 public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
@@ -141,7 +141,8 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
 
     @JsonCreator
     public CompressionPlan {
-        ZooModel.byId(model);
+        // Only the form: a saved model's file is looked up when a run starts, not when a finished run is re-read.
+        require(model != null && !model.isBlank(), "model must name a built-in model or a saved network");
         dataset = DatasetId.byId(dataset == null ? DatasetId.MNIST.id() : dataset).id();
         require(batchSize > 0, "batchSize must be positive");
         require(trainLimit >= 0 && testLimit >= 0, "trainLimit and testLimit must be >= 0 (0 = all)");
@@ -191,10 +192,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         Map<String, Double> ratios = defaultRatios(model);
         Storage storage = Storage.DEFAULT;
         return switch (key) {
-            case "quick" -> new CompressionPlan(model.id(), 42, 64, 0, 0,
-                    new Training(2, 1e-3, 1.0),
-                    new Admm(4, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0),
-                    new Training(2, 5e-4, 0.7), ratios, null, storage);
+            case "quick" -> quick(model.id(), ratios);
             case "full" -> switch (model) {
                 // LeNet-5 epochs cost ~50 s on 2 cores: fewer, as in the ECCV TF code's ~20k-step budget.
                 case LENET_5 -> new CompressionPlan(model.id(), 42, 64, 0, 0,
@@ -219,6 +217,17 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             };
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; presets: quick, full");
         };
+    }
+
+    /**
+     * The "quick" preset's schedule for any model, built-in or saved: 2 epochs of dense training, 4 one-epoch ADMM
+     * rounds (rho 0.02 growing 1.5x to 1), 2 epochs of masked retraining; seed 42, batch 64, MNIST.
+     */
+    public static CompressionPlan quick(String model, Map<String, Double> ratios) {
+        return new CompressionPlan(model, 42, 64, 0, 0,
+                new Training(2, 1e-3, 1.0),
+                new Admm(4, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0),
+                new Training(2, 5e-4, 0.7), ratios, null, Storage.DEFAULT);
     }
 
     /**

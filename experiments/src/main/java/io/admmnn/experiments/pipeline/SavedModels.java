@@ -33,7 +33,7 @@ public final class SavedModels {
     /**
      * Loads the network of a results folder or model file.
      *
-     * @throws IllegalArgumentException (one line) if the path does not exist or holds no model
+     * @throws IllegalArgumentException (one line) if the path does not exist, holds no model or is not one
      */
     public static TrainableNetwork load(Path runOrFile) throws IOException {
         if (!Files.exists(runOrFile)) {
@@ -44,8 +44,14 @@ public final class SavedModels {
             throw new IllegalArgumentException("no " + CompressionPipeline.MODEL + ", " + CompressionPipeline.COMPRESSED_MODEL
                     + " or " + CompressionPipeline.CHECKPOINT + " in " + runOrFile);
         }
-        return file.getFileName().toString().endsWith(".admmnn") ? CompressedModelFile.read(file)
-                : TrainableNetwork.load(file.toFile(), false);
+        try {
+            return file.getFileName().toString().endsWith(".admmnn") ? CompressedModelFile.read(file)
+                    : TrainableNetwork.load(file.toFile(), false);
+        } catch (IOException | RuntimeException e) {
+            // A wrong file is the user's mistake, not a crash: say which file and what the reader found.
+            throw new IllegalArgumentException(file + " is not a saved DL4J network (ModelSerializer zip) or .admmnn "
+                    + "file: " + firstLine(e), e);
+        }
     }
 
     /** The run record ({@code report.json}) of a results folder, or of the folder holding a model file; null if none. */
@@ -76,5 +82,11 @@ public final class SavedModels {
         }
         return new RunRecord.SourceModel(file.toString(), io.admmnn.experiments.data.ChecksummedFiles.sha256(file),
                 command, commit, baseline);
+    }
+
+    /** The first line of {@code e}'s message (DL4J's run to many lines), or its type if it has none. */
+    static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 }

@@ -1,8 +1,8 @@
 package io.admmnn.experiments.zoo;
 
+import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.data.ImageShape;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -164,13 +164,6 @@ public enum ZooModel {
 
     /** Layer name to weight count, for planning and reports. */
     public Map<String, Long> weightCounts() {
-        MultiLayerNetwork net = build(0, 1e-3);
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (var layer : net.getLayers()) {
-            if (layer.paramTable().containsKey("W")) {
-                counts.put(layer.conf().getLayer().getLayerName(), layer.getParam("W").length());
-            }
-        }
-        return counts;
+        return TrainableNetwork.of(build(0, 1e-3)).weightCounts();
     }
 }
