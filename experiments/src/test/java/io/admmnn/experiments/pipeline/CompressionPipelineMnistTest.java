@@ -133,6 +133,23 @@ class CompressionPipelineMnistTest {
     }
 
     @Test
+    void aDivergingRoundStopsTheRunAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
+        // One sane pretraining epoch, then ADMM at a learning rate of 1e15: activations overflow float within the round.
+        CompressionPlan plan = smallPlan().withLimits(1000, 500).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
+                new CompressionPlan.Admm(2, 1, 1e15, 0.02, 1.5, 1.0, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1));
+        CompressionPipeline pipeline = new CompressionPipeline(dir, mnist, s -> { }, false);
+        assertThatThrownBy(() -> pipeline.run(plan, "t")).isInstanceOf(DivergenceException.class)
+                .hasMessageStartingWith("training diverged: objective is ").hasMessageContaining("The last checkpoint is kept");
+
+        java.io.File checkpoint = dir.resolve(CompressionPipeline.CHECKPOINT).toFile();
+        RunRecord kept = RunRecord.fromJson(TrainableNetwork.readCheckpointObject(checkpoint, CompressionPipeline.RECORD_ENTRY));
+        assertThat(kept.nextStep).as("the pretraining epoch's checkpoint, not the diverged round's").isEqualTo(1);
+        var params = TrainableNetwork.load(checkpoint, true).model().params();
+        assertThat(params.isInfinite().any() || params.isNaN().any()).as("finite weights").isFalse();
+        assertThat(Files.list(dir).filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
+    }
+
+    @Test
     void refusesToOverwriteARunAndRejectsUnknownLayers(@TempDir Path dir) throws Exception {
         CompressionPipeline p = new CompressionPipeline(dir, mnist, s -> { }, false);
         assertThatThrownBy(() -> p.run(smallPlan().withRatios(Map.of("fc9", 0.5)), "t"))
