@@ -153,6 +153,35 @@ public final class TrainableNetwork {
         return ((ComputationGraph) model).outputSingle(false, features);
     }
 
+    /**
+     * How many times each weight of a constrainable layer is used for one example, from a forward pass of
+     * {@code input} (one example): output elements / {@code nOut}, i.e. output positions of a convolution (H x W),
+     * 1 for a dense layer. MACs per example = weights x reuse, for any data layout, depthwise convolutions included.
+     */
+    public java.util.Map<String, Long> weightReuse(INDArray input) {
+        if (input.size(0) != 1) {
+            throw new IllegalArgumentException("give one example, not " + input.size(0));
+        }
+        java.util.Map<String, INDArray> activations = new java.util.HashMap<>();
+        if (model instanceof MultiLayerNetwork mln) {
+            List<INDArray> out = mln.feedForward(input, false); // [0] is the input, [i + 1] layer i's output
+            Layer[] layers = mln.getLayers();
+            for (int i = 0; i < layers.length; i++) {
+                activations.put(nameOf(layers[i], i), out.get(i + 1));
+            }
+        } else {
+            activations.putAll(((ComputationGraph) model).feedForward(input, false));
+        }
+        java.util.Map<String, Long> reuse = new java.util.LinkedHashMap<>();
+        for (ConstrainableLayer l : constrainableLayers()) {
+            INDArray a = activations.get(l.name());
+            if (a != null && l.layer().conf().getLayer() instanceof FeedForwardLayer ff && ff.getNOut() > 0) {
+                reuse.put(l.name(), a.length() / ff.getNOut());
+            }
+        }
+        return reuse;
+    }
+
     /** Sets the learning rate of every layer (schedules are replaced by this constant). */
     public void setLearningRate(double learningRate) {
         if (model instanceof MultiLayerNetwork mln) {

@@ -94,6 +94,11 @@ public enum DatasetId {
         }
 
         @Override
+        public long[] exampleShape() {
+            return new long[] {1, 3, OPTIONS.crop(), OPTIONS.crop()};
+        }
+
+        @Override
         public ImageDataset train(Path directory) {
             throw streamsOnly();
         }
@@ -154,6 +159,12 @@ public enum DatasetId {
     /** Image size and classes: 1x28x28, 10 for the in-memory sets; 3x227x227 and at most 1000 for an image folder. */
     public ImageShape shape() {
         return new ImageShape(1, 28, 28, 10);
+    }
+
+    /** The shape of one example as the batches give it: {@code [1, 784]} pixel rows for the in-memory sets. */
+    public long[] exampleShape() {
+        ImageShape s = shape();
+        return new long[] {1, (long) s.channels() * s.height() * s.width()};
     }
 
     /** Whether {@link #train} and {@link #test} load the set into memory; a streamed set only gives batches. */

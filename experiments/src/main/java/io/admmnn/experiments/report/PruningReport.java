@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Writes the results folder of a pruning run: {@code report.json} (everything measured), {@code report.md}
@@ -33,7 +36,8 @@ public final class PruningReport {
         String md = markdown(rec);
         if (SavedModels.find(dir) != null) {
             // Read from the saved weights, so older results folders get the table from `admm-nn report` too.
-            md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), rec.plan.model()), dir);
+            INDArray example = Nd4j.zeros(DataType.FLOAT, DatasetId.byId(rec.plan.dataset()).exampleShape());
+            md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), example), dir);
         }
         AtomicFile.writeString(dir.resolve("report.md"), md);
         accuracyChart(rec, dir.resolve("accuracy.png"));

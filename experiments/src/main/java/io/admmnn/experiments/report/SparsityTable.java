@@ -10,8 +10,6 @@ import io.admmnn.core.projection.FilterSparsity;
 import io.admmnn.core.projection.ZeroGroups;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
-import io.admmnn.hardware.layer.LayerShape;
-import io.admmnn.hardware.layer.NetworkShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -28,8 +27,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Matrix views: a dense layer's {@code W} is {@code [nIn, nOut]}, so a row is one input and a column one output
  * unit; a convolution's {@code [nOut, nIn, kH, kW]} is viewed as the im2col matrix {@code [nOut, nIn*kH*kW]}, so a
  * row is a filter and a column a kernel position {@code (c, kh, kw)} across all filters (as in
- * {@link ColumnSparsity}). MACs per image from hardware-model's layer shapes; pruned MACs = MACs per weight x
- * non-zeros (zero-skipping hardware). Sparsities are fractions in [0, 1].
+ * {@link ColumnSparsity}). MACs per image = weights x reuse (how often a weight is used per image: a convolution's
+ * output positions, 1 for a dense layer), found by a forward pass of one example, so they hold for any network;
+ * pruned MACs = reuse x non-zeros (zero-skipping hardware). Sparsities are fractions in [0, 1].
  */
 public final class SparsityTable {
 
@@ -54,7 +54,7 @@ public final class SparsityTable {
      * @param columns     fraction of all-zero matrix columns (dense: outputs; conv: kernel positions)
      * @param filters     conv: fraction of all-zero filters (equals {@code rows}); null for dense layers
      * @param channels    conv: fraction of all-zero input channels; null for dense layers
-     * @param macsDense   multiply-accumulates per image dense, or null if the layer's input size is unknown
+     * @param macsDense   multiply-accumulates per image dense, or null if the layer's reuse is unknown
      * @param macsPruned  multiply-accumulates per image on non-zero weights, or null likewise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -65,39 +65,30 @@ public final class SparsityTable {
     /**
      * The row of one weight tensor.
      *
-     * @param shape the layer's hardware shape for MACs, or null when unknown (then MACs are null)
+     * @param reuse uses of each weight per image (see {@link TrainableNetwork#weightReuse}), or null when unknown
+     *              (then MACs are null)
      */
-    public static Row row(String layer, INDArray w, LayerShape shape) {
+    public static Row row(String layer, INDArray w, Long reuse) {
         boolean conv = w.rank() == 4;
         long nonZeros = w.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
         double filters = ZeroGroups.count(w, new FilterSparsity(0)).fraction();
         double channels = ZeroGroups.count(w, new ChannelSparsity(0)).fraction();
         double kernelColumns = ZeroGroups.count(w, new ColumnSparsity(0)).fraction();
-        Long macs = shape == null || shape.weights() != w.length() ? null : shape.macs();
-        Long pruned = macs == null ? null : shape.reuse() * nonZeros;
+        Long macs = reuse == null ? null : reuse * w.length();
+        Long pruned = reuse == null ? null : reuse * nonZeros;
         return new Row(layer, w.shape(), w.length(), nonZeros, (double) (w.length() - nonZeros) / w.length(),
                 conv ? filters : channels, conv ? kernelColumns : filters, conv ? filters : null,
                 conv ? channels : null, macs, pruned);
     }
 
-    /** Rows of every layer with weights; MACs when {@code model} names a network hardware-model knows. */
-    public static List<Row> of(TrainableNetwork net, String model) {
-        NetworkShape shapes = knownShape(model);
+    /** Rows of every layer with weights; {@code example} is one input of the network's shape (values unused). */
+    public static List<Row> of(TrainableNetwork net, INDArray example) {
+        Map<String, Long> reuse = net.weightReuse(example);
         List<Row> rows = new ArrayList<>();
         for (ConstrainableLayer l : net.constrainableLayers()) {
-            LayerShape shape = shapes == null ? null
-                    : shapes.layers().stream().filter(s -> s.name().equals(l.name())).findFirst().orElse(null);
-            rows.add(row(l.name(), l.weights(), shape));
+            rows.add(row(l.name(), l.weights(), reuse.get(l.name())));
         }
         return rows;
-    }
-
-    private static NetworkShape knownShape(String model) {
-        try {
-            return model == null ? null : NetworkShape.byName(model);
-        } catch (IllegalArgumentException unknown) {
-            return null; // a model hardware-model has no shapes for: the table just leaves MACs out
-        }
     }
 
     /** Writes {@code sparsity.json} and {@code sparsity.md} into {@code dir}; returns the Markdown section. */

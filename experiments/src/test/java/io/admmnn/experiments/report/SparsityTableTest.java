@@ -2,12 +2,16 @@ package io.admmnn.experiments.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.admmnn.hardware.layer.ConvLayer;
-import io.admmnn.hardware.layer.FcLayer;
+import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.zoo.ZooModel;
+import io.admmnn.hardware.layer.LayerShape;
+import io.admmnn.hardware.layer.NetworkShape;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -21,7 +25,7 @@ class SparsityTableTest {
                 {0, 0, 0},
                 {3, 4, 0},
                 {0, 0, 0}}).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('f');
-        SparsityTable.Row r = SparsityTable.row("fc", w, new FcLayer("fc", 4, 3));
+        SparsityTable.Row r = SparsityTable.row("fc", w, 1L);
         assertThat(r.nonZeros()).isEqualTo(4);
         assertThat(r.elements()).isEqualTo(8.0 / 12);
         assertThat(r.rows()).isEqualTo(0.5);
@@ -41,7 +45,7 @@ class SparsityTableTest {
         w.putScalar(new long[] {1, 0, 1, 1}, -2f);
         w.putScalar(new long[] {2, 0, 0, 0}, 3f);
         // 4x4 input, 2x2 kernel, stride 1: 3x3 outputs, so each weight is used 9 times per image.
-        SparsityTable.Row r = SparsityTable.row("conv", w, ConvLayer.of("conv", 2, 3, 2, 1, 0, 4));
+        SparsityTable.Row r = SparsityTable.row("conv", w, 9L);
         assertThat(r.weights()).isEqualTo(24);
         assertThat(r.nonZeros()).isEqualTo(3);
         assertThat(r.filters()).isEqualTo(1.0 / 3);
@@ -54,7 +58,26 @@ class SparsityTableTest {
     }
 
     @Test
-    void unknownShapeLeavesMacsOutAndTablesAreWritten(@TempDir Path dir) throws Exception {
+    void macsFromAForwardPassEqualTheHardwareModelsForTheLeNets() {
+        for (ZooModel model : new ZooModel[] {ZooModel.LENET_5, ZooModel.LENET_300_100}) {
+            TrainableNetwork net = TrainableNetwork.of(model.build(1, 1e-3));
+            net.layer(model == ZooModel.LENET_5 ? "ip1" : "fc1").weights().assign(0); // pruned MACs count non-zeros
+            NetworkShape shape = NetworkShape.byName(model.id());
+            List<SparsityTable.Row> rows = SparsityTable.of(net, Nd4j.zeros(DataType.FLOAT, DatasetId.MNIST.exampleShape()));
+            assertThat(rows).extracting(SparsityTable.Row::layer).containsExactlyElementsOf(
+                    shape.layers().stream().map(LayerShape::name).toList());
+            for (SparsityTable.Row r : rows) {
+                LayerShape l = shape.layer(r.layer());
+                assertThat(r.macsDense()).as(model.id() + " " + r.layer()).isEqualTo(l.macs());
+                assertThat(r.macsPruned()).as(model.id() + " " + r.layer()).isEqualTo(l.reuse() * r.nonZeros());
+            }
+        }
+        // LeNet-5: 2.293 M MACs per image, conv2 1.6 M of them (8x8 positions x 25,000 weights).
+        assertThat(NetworkShape.lenet5().layer("conv2").macs()).isEqualTo(1_600_000);
+    }
+
+    @Test
+    void unknownReuseLeavesMacsOutAndTablesAreWritten(@TempDir Path dir) throws Exception {
         INDArray w = Nd4j.createFromArray(new float[][] {{0, 1}, {0, 0}});
         SparsityTable.Row r = SparsityTable.row("x", w, null);
         assertThat(r.macsDense()).isNull();

@@ -3,12 +3,14 @@ package io.admmnn.experiments.zoo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.pipeline.CompressionPlan;
 import io.admmnn.hardware.layer.NetworkShape;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -26,6 +28,14 @@ class AlexNetTest {
         // pool5 gives 6x6x256 = 9216 inputs to fc6, as in Caffe.
         assertThat(net.getLayer("fc6").getParam("W").shape()).containsExactly(9216, 4096);
         assertThat(ZooModel.byId("AlexNet")).isEqualTo(ZooModel.ALEXNET);
+
+        // Uses per weight per image (output positions) from a forward pass agree with hardware-model's layer shapes,
+        // grouped or not: conv1 55x55, conv2 27x27, conv3-5 13x13, fc 1.
+        Map<String, Long> reuse = TrainableNetwork.of(net).weightReuse(Nd4j.zeros(DataType.FLOAT, 1, 3, 227, 227));
+        for (var layer : NetworkShape.alexnet().layers()) {
+            assertThat(reuse.get(layer.name())).as(layer.name()).isEqualTo(layer.reuse());
+        }
+        assertThat(reuse.get("conv1")).isEqualTo(55 * 55);
     }
 
     @Test
