@@ -1,6 +1,7 @@
 package io.admmnn.experiments.analysis;
 
 import io.admmnn.core.io.AtomicFile;
+import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.report.Charts;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class ParetoFront {
     /** File names in the output folder. */
     public static final String CSV_FILE = "pareto.csv";
     public static final String CHART_FILE = "pareto.png";
+    public static final String REPORT_FILE = "pareto.md";
 
     private ParetoFront() {
     }
@@ -78,8 +80,11 @@ public final class ParetoFront {
         return null;
     }
 
-    /** Writes {@value #CSV_FILE} and {@value #CHART_FILE} into {@code dir}; returns a Markdown table. */
-    public static String write(List<Point> points, String xTitle, Path dir) throws IOException {
+    /**
+     * Writes {@value #CSV_FILE}, {@value #CHART_FILE} and {@value #REPORT_FILE} (the table under the command, commit
+     * and machine that produced it) into {@code dir}; returns the Markdown table.
+     */
+    public static String write(List<Point> points, String xTitle, Path dir, Provenance provenance) throws IOException {
         Files.createDirectories(dir);
         StringBuilder csv = new StringBuilder("run,compression,accuracy,pareto\n");
         StringBuilder md = new StringBuilder("| run | compression | test accuracy | Pareto front |\n|---|---:|---:|---|\n");
@@ -89,6 +94,10 @@ public final class ParetoFront {
                     100 * p.accuracy(), p.onFront() ? "yes" : ""));
         }
         AtomicFile.writeString(dir.resolve(CSV_FILE), csv);
+        AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Test accuracy vs " + xTitle + "\n\n| | |\n|---|---|\n"
+                + provenance.markdownRows(false) + "\nFinal test accuracy of each run (read back from its compressed "
+                + "model file where there is one) against its compression, read from its report.json.\n\n" + md
+                + "\n![Pareto front](" + CHART_FILE + ")\n");
         List<Charts.Series> runs = points.stream().map(p -> new Charts.Series(p.run(), List.of(p.compression()),
                 List.of(100 * p.accuracy()))).toList();
         List<Point> front = points.stream().filter(Point::onFront).sorted(Comparator.comparingDouble(Point::compression)).toList();

@@ -106,10 +106,7 @@ public final class SensitivityAnalysis {
             throws IOException {
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Pruning sensitivity\n\n| | |\n|---|---|\n"
-                + "| command | `" + provenance.command() + "` |\n"
-                + "| git commit | " + provenance.gitCommit() + (provenance.gitDirty() ? " (uncommitted changes)" : "") + " |\n"
-                + "| seed | " + provenance.seed() + " |\n"
-                + "| machine | " + provenance.machine() + " |\n"
+                + provenance.markdownRows(true)
                 + "| data | " + data + " |\n\n" + table(result) + "\n![sensitivity](" + CHART_FILE + ")\n");
         StringBuilder csv = new StringBuilder("layer,ratio,kept,accuracy,baseline\n");
         for (Point p : result.points()) {

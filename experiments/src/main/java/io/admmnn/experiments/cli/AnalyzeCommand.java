@@ -245,7 +245,7 @@ final class AnalyzeCommand implements Runnable {
     /** {@code analyze pareto DIR...}: accuracy vs compression of several runs with the Pareto front. */
     @Command(name = "pareto", mixinStandardHelpOptions = true,
             description = "Plot final test accuracy vs compression of several results folders and mark the Pareto "
-                    + "front; writes pareto.csv and pareto.png.")
+                    + "front; writes pareto.md, pareto.csv and pareto.png.")
     static final class Pareto implements Callable<Integer> {
 
         @Parameters(arity = "1..*", description = "results folders (each with report.json)")
@@ -258,6 +258,9 @@ final class AnalyzeCommand implements Runnable {
         @Option(names = "--out", description = "output folder (default: ${DEFAULT-VALUE})", defaultValue = "results/analysis/pareto")
         Path out;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
             boolean size = switch (x.toLowerCase(Locale.ROOT)) {
@@ -266,8 +269,10 @@ final class AnalyzeCommand implements Runnable {
                 default -> throw new IllegalArgumentException("--x must be weights or size, was '" + x + "'");
             };
             List<ParetoFront.Point> points = ParetoFront.of(runs, size);
-            System.out.println(ParetoFront.write(points, size ? "size reduction with indices (x)" : "weight compression (x)", out));
-            System.out.println("written: " + out.resolve(ParetoFront.CSV_FILE) + ", " + out.resolve(ParetoFront.CHART_FILE));
+            System.out.println(ParetoFront.write(points, size ? "size reduction with indices (x)" : "weight compression (x)",
+                    out, Provenance.collect(CommandLineText.of(spec), 0)));
+            System.out.println("written: " + out.resolve(ParetoFront.REPORT_FILE) + ", " + out.resolve(ParetoFront.CSV_FILE)
+                    + ", " + out.resolve(ParetoFront.CHART_FILE));
             return 0;
         }
     }

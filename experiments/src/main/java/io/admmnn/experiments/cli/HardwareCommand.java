@@ -115,8 +115,9 @@ final class HardwareCommand implements Runnable {
         }
     }
 
+    /** The table of command, commit and machine; the cost model draws no random numbers. */
     static String provenance(String command) {
-        return String.format(Locale.ROOT, "command `%s` · machine %s%n%n", command, Provenance.describeMachine());
+        return "| | |\n|---|---|\n" + Provenance.collect(command, 0).markdownRows(false) + "\n";
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
@@ -223,8 +224,9 @@ final class HardwareCommand implements Runnable {
             HardwareReport.writeMeasuredCsv(dir.resolve("measured.csv"), profile);
             HardwareReport.measuredChart(dir.resolve("measured.png"), "Sparse (CSR) / dense time on this CPU, " + common.network, profile);
             StringBuilder md = new StringBuilder("# Measured break-even pruning ratios: " + common.network + "\n\n")
-                    .append(provenance(CommandLineText.of(spec)))
-                    .append("Plain-Java kernels on one thread: dense i-k-j GEMM against CSR times dense, for each layer's shape ")
+                    .append("| | |\n|---|---|\n")
+                    .append(Provenance.collect(CommandLineText.of(spec), CpuKernelBenchmark.SEED).markdownRows(true))
+                    .append("\nPlain-Java kernels on one thread: dense i-k-j GEMM against CSR times dense, for each layer's shape ")
                     .append(String.format(Locale.ROOT, "(FC: batch %d; conv: im2col, 1 image); median of %d runs. ", fcBatch, repetitions))
                     .append("Compute break-even = the pruning ratio where the curves cross (interpolated in log kept fraction); ")
                     .append("storage break-even for 32-bit values with ").append(common.index).append(" indices.\n\n")

@@ -28,6 +28,18 @@ public record Provenance(String command, String gitCommit, boolean gitDirty, lon
                 status != null && !status.isBlank(), seed, describeMachine(), Instant.now().toString());
     }
 
+    /**
+     * The rows "command", "git commit", "seed" and "machine" of a two-column Markdown table (header not included).
+     *
+     * @param seeded false for work that draws no random numbers: the seed row then says so
+     */
+    public String markdownRows(boolean seeded) {
+        return "| command | `" + command + "` |\n"
+                + "| git commit | " + gitCommit + (gitDirty ? " (working tree had uncommitted changes)" : "") + " |\n"
+                + "| seed | " + (seeded ? Long.toString(seed) : "none (draws no random numbers)") + " |\n"
+                + "| machine | " + machine + " |\n";
+    }
+
     /** One line describing this machine. */
     public static String describeMachine() {
         String cpu = "unknown CPU";

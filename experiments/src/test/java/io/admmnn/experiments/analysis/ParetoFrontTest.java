@@ -33,8 +33,11 @@ class ParetoFrontTest {
         assertThat(points).extracting(ParetoFront.Point::onFront).containsExactly(true, true, false, false, true);
         assertThat(points.get(1).compression()).isEqualTo(20.0);
 
-        String md = ParetoFront.write(points, "weight compression", dir.resolve("out"));
+        String md = ParetoFront.write(points, "weight compression", dir.resolve("out"),
+                io.admmnn.experiments.pipeline.Provenance.collect("analyze pareto a b c d e", 0));
         assertThat(md).contains("| b | 20.0x | 97.00% | yes |");
+        assertThat(dir.resolve("out").resolve(ParetoFront.REPORT_FILE)).content().contains(md)
+                .contains("| command | `analyze pareto a b c d e` |").contains("| git commit | ").contains("| machine | ");
         assertThat(Files.readAllLines(dir.resolve("out").resolve(ParetoFront.CSV_FILE))).hasSize(6).contains("c,10.0000,0.960000,false");
         assertThat(dir.resolve("out").resolve(ParetoFront.CHART_FILE)).isNotEmptyFile();
 

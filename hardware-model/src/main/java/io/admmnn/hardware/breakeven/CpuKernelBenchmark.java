@@ -25,6 +25,9 @@ import java.util.function.Consumer;
  */
 public final class CpuKernelBenchmark {
 
+    /** Seed of the random operands and kept positions: every measurement times the same matrices. */
+    public static final long SEED = 17;
+
     /**
      * @param fcBatch       images per FC measurement
      * @param convBatch     images per conv measurement
@@ -58,7 +61,7 @@ public final class CpuKernelBenchmark {
         int n = layer instanceof ConvLayer c ? c.outChannels() : ((FcLayer) layer).out();
         int k = (int) (layer.weights() / n);
         int m = layer instanceof ConvLayer c ? c.outH() * c.outW() * options.convBatch() : options.fcBatch();
-        Random random = new Random(17);
+        Random random = new Random(SEED);
         float[] a = new float[k * m];
         for (int i = 0; i < a.length; i++) {
             a[i] = random.nextFloat() - 0.5f;
