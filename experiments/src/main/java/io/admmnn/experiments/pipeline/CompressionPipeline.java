@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs a {@link CompressionPlan} on its data set (MNIST, Fashion-MNIST, or an image folder streamed from disk): pretrain, ADMM rounds, hard projection, masked retraining.
@@ -363,6 +364,9 @@ public final class CompressionPipeline {
         private double epoch(String label, String phase, double learningRate) {
             net.setLearningRate(learningRate);
             train.setEpoch(rec.globalEpoch);
+            // Dropout draws from ND4J's random generator, which no checkpoint holds: seeding it from (seed, epoch)
+            // makes every epoch's masks the same in an uninterrupted run, a repeated one and a resumed one.
+            Nd4j.getRandom().setSeed(epochSeed(rec.plan.seed(), rec.globalEpoch));
             monitor.begin(label, train.batchesPerEpoch());
             long t0 = System.nanoTime();
             net.fitEpoch(train);
@@ -398,6 +402,11 @@ public final class CompressionPipeline {
         double evaluate() {
             return net.evaluate(test).accuracy();
         }
+    }
+
+    /** A seed per (run seed, epoch): the first draw of a generator seeded with both. */
+    static long epochSeed(long seed, int epoch) {
+        return new java.util.Random(31 * seed + epoch).nextLong();
     }
 
     private void checkpoint(RunRecord rec, TrainableNetwork net, AdmmSession session) throws IOException {

@@ -138,6 +138,46 @@ class OwnNetworkTest {
     }
 
     @Test
+    void aNetworkWithDropoutEndsTheSameRepeatedAndResumed(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork dropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
+                .updater(new org.nd4j.linalg.learning.config.Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().name("hidden").nIn(784).nOut(64).activation(Activation.RELU).dropOut(0.5)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("classes").nIn(64).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        dropout.init();
+        Path model = dir.resolve("dropout.zip");
+        TrainableNetwork.of(dropout).save(model.toFile(), false);
+        CompressionPlan plan = CompressionPlan.quick(model.toString(), java.util.Map.of("hidden", 0.9))
+                .withLimits(2000, 500).withPhases(new CompressionPlan.Training(2, 1e-3, 1),
+                        new CompressionPlan.Admm(2, 1, 1e-3, 0.01, 1.5, 1, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1));
+        // Each run starts with ND4J's generator elsewhere, as a new process would.
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(12_345);
+        var first = runAndLoad(plan, dir.resolve("first"));
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(999);
+        var again = runAndLoad(plan, dir.resolve("again"));
+        assertThat(again.equalsWithEps(first, 0)).as("the same run twice: dropout masks from (seed, epoch)").isTrue();
+
+        Path crashed = dir.resolve("crashed");
+        AtomicInteger lines = new AtomicInteger();
+        assertThatThrownBy(() -> new CompressionPipeline(crashed, mnist, s -> {
+            if (lines.incrementAndGet() == 4) { // in the first ADMM round, after two pretraining checkpoints
+                throw new IllegalStateException("simulated crash");
+            }
+        }, false).run(plan, "test")).hasMessage("simulated crash");
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(7);
+        new CompressionPipeline(crashed, mnist, s -> { }, false).resume("resume");
+        var resumed = TrainableNetwork.load(crashed.resolve(CompressionPipeline.MODEL).toFile(), false).model().params();
+        assertThat(resumed.equalsWithEps(first, 0)).as("resumed: the same weights to the last bit").isTrue();
+    }
+
+    private static org.nd4j.linalg.api.ndarray.INDArray runAndLoad(CompressionPlan plan, Path out) throws Exception {
+        new CompressionPipeline(out, mnist, s -> { }, false).run(plan, "test");
+        return TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false).model().params();
+    }
+
+    @Test
     void pruneTakesTheSavedNetworkWithRatiosAndSaysWhatIsMissingOrWrong(@TempDir Path dir) throws Exception {
         String own = ownNetwork.toString();
         assertThat(AdmmNnCli.execute("prune", "--model", own, "--out", dir.resolve("a").toString())).isEqualTo(2);
