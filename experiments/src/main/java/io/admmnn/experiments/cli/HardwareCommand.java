@@ -139,8 +139,9 @@ final class HardwareCommand implements Runnable {
             String md = "# Hardware cost of " + common.network + "\n\n" + provenance(CommandLineText.of(spec))
                     + HardwareReport.costTable("Profile: " + common.profile().name(), cost);
             AtomicFile.writeString(dir.resolve("report.md"), md);
-            HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
-            HardwareReport.macsChart(dir.resolve("macs.png"), "MACs per layer", List.of("kept"), List.of(cost));
+            AtomicFile.writeString(dir.resolve("layers.csv"), HardwareReport.csv(cost));
+            AtomicFile.writeBytes(dir.resolve("macs.png"), HardwareReport.macsChartPng("MACs per layer", List.of("kept"),
+                    List.of(cost)));
             System.out.println(md);
             return 0;
         }
@@ -190,7 +191,7 @@ final class HardwareCommand implements Runnable {
             String md = "# Pruning plan for " + common.network + "\n\n" + provenance(CommandLineText.of(spec))
                     + HardwareReport.planTable(plan) + HardwareReport.costTable("Cost of the plan", cost);
             AtomicFile.writeString(dir.resolve("plan.md"), md);
-            HardwareReport.writeCsv(dir.resolve("layers.csv"), cost);
+            AtomicFile.writeString(dir.resolve("layers.csv"), HardwareReport.csv(cost));
             System.out.println(md);
             System.out.println("plan: " + dir.resolve("plan.json") + "  (use: admm-nn prune --model " + common.network
                     + " --plan " + dir.resolve("plan.json") + ")");
@@ -221,8 +222,9 @@ final class HardwareCommand implements Runnable {
                     new CpuKernelBenchmark.Options(fcBatch, 1, defaults.keptFractions(), repetitions), machine,
                     System.out::println);
             Path dir = common.out("measured");
-            HardwareReport.writeMeasuredCsv(dir.resolve("measured.csv"), profile);
-            HardwareReport.measuredChart(dir.resolve("measured.png"), "Sparse (CSR) / dense time on this CPU, " + common.network, profile);
+            AtomicFile.writeString(dir.resolve("measured.csv"), HardwareReport.measuredCsv(profile));
+            AtomicFile.writeBytes(dir.resolve("measured.png"), HardwareReport.measuredChartPng(
+                    "Sparse (CSR) / dense time on this CPU, " + common.network, profile));
             StringBuilder md = new StringBuilder("# Measured break-even pruning ratios: " + common.network + "\n\n")
                     .append("| | |\n|---|---|\n")
                     .append(Provenance.collect(CommandLineText.of(spec), CpuKernelBenchmark.SEED).markdownRows(true))
@@ -279,11 +281,12 @@ final class HardwareCommand implements Runnable {
                     planned.weightCompression(), ref.weightCompression(), planned.macReduction(), ref.macReduction())
                     + "![MACs per layer](macs.png)\n";
             AtomicFile.writeString(dir.resolve("report.md"), md);
-            HardwareReport.writeCsv(dir.resolve("reference-24x.csv"), ref);
-            HardwareReport.writeCsv(dir.resolve("macs-first-plan.csv"), planned);
+            AtomicFile.writeString(dir.resolve("reference-24x.csv"), HardwareReport.csv(ref));
+            AtomicFile.writeString(dir.resolve("macs-first-plan.csv"), HardwareReport.csv(planned));
             AtomicFile.write(dir.resolve("plan.json"), temp -> JSON.writeValue(temp.toFile(), plan));
-            HardwareReport.macsChart(dir.resolve("macs.png"), "AlexNet MACs per layer", List.of("reference 24.7x", "MACs-first plan"),
-                    List.of(ref, planned));
+            AtomicFile.writeBytes(dir.resolve("macs.png"), HardwareReport.macsChartPng("AlexNet MACs per layer",
+                    List.of("reference 24.7x", "MACs-first plan"),
+                    List.of(ref, planned)));
             System.out.println(md);
             return 0;
         }

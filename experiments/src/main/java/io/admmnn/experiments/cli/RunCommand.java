@@ -5,9 +5,9 @@ import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +47,9 @@ final class RunCommand implements Callable<Integer> {
         String name = experiment.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         Path folder = out != null ? out : Path.of("results", "runs", name + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        // A folder that already holds a run keeps its own copy; the pipeline refuses to start over it.
-        if (!Files.exists(folder.resolve(CompressionPipeline.CHECKPOINT))) {
-            Files.createDirectories(folder);
-            Files.copy(experiment, folder.resolve(EXPERIMENT_COPY), StandardCopyOption.REPLACE_EXISTING);
-        }
         LOG.info("{} ({}) -> {}", plan.model(), experiment, folder);
         CompressionPipeline pipeline = pipelineOptions.pipeline(folder);
-        return PruneCommand.report(pipeline.run(plan, CommandLineText.of(spec)), folder);
+        return PruneCommand.report(pipeline.run(plan, CommandLineText.of(spec),
+                Map.of(EXPERIMENT_COPY, Files.readAllBytes(experiment))), folder);
     }
 }

@@ -1,6 +1,7 @@
 package io.admmnn.experiments.pipeline;
 
 import io.admmnn.core.admm.Residuals;
+import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.admm.RhoSchedule;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
@@ -49,6 +50,7 @@ public final class CompressionPipeline {
     private final Path dataDir;
     private final Consumer<String> log;
     private final boolean progressBar;
+    private Map<String, byte[]> pendingInputs = Map.of();
 
     /**
      * @param outputDir   results folder (created if missing)
@@ -66,6 +68,16 @@ public final class CompressionPipeline {
 
     /** Starts a new run. */
     public RunRecord run(CompressionPlan plan, String command) throws IOException {
+        return run(plan, command, Map.of());
+    }
+
+    /**
+     * Starts a new run that keeps copies of its input files (e.g. the experiment file) in the output folder: they
+     * are written when the folder is created, after every check has passed, so a run that cannot start leaves
+     * nothing behind.
+     */
+    public RunRecord run(CompressionPlan plan, String command, Map<String, byte[]> inputFiles) throws IOException {
+        pendingInputs = Map.copyOf(inputFiles);
         Path checkpoint = outputDir.resolve(CHECKPOINT);
         if (Files.exists(checkpoint)) {
             throw new IllegalArgumentException(outputDir + " already holds a run (" + CHECKPOINT
@@ -161,6 +173,10 @@ public final class CompressionPipeline {
                 checkInput(net, test, plan);
             }
             Files.createDirectories(outputDir); // only now: a run that cannot start leaves no empty folder behind
+            for (var input : pendingInputs.entrySet()) {
+                AtomicFile.writeBytes(outputDir.resolve(input.getKey()), input.getValue());
+            }
+            pendingInputs = Map.of();
             return executeSteps(rec, net, resumedSession, started, train, test);
         } finally {
             closeAll(train, test);

@@ -1,5 +1,6 @@
 package io.admmnn.experiments.report;
 
+import io.admmnn.core.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-/** PNG charts for results folders (XChart, rendered headless). */
+/** PNG charts for results folders (XChart, rendered headless, each file replaced atomically). */
 public final class Charts {
 
     static {
@@ -37,7 +38,7 @@ public final class Charts {
                 chart.addSeries(s.name(), s.x(), s.y());
             }
         }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, file);
     }
 
     /** Writes a bar chart with one bar per category and series to {@code file} (PNG). */
@@ -50,7 +51,7 @@ public final class Charts {
         for (Series s : series) {
             chart.addSeries(s.name(), categories, s.y());
         }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, file);
     }
 
     /** Writes a scatter chart of {@code points} (one series each) with {@code line} drawn through its points (PNG). */
@@ -67,6 +68,11 @@ public final class Charts {
         }
         chart.addSeries(line.name(), line.x(), line.y())
                 .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Line);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, file);
+    }
+
+    /** Renders in memory and replaces {@code file} in one rename, so a crash never leaves half a PNG. */
+    private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
+        AtomicFile.writeBytes(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -45,7 +45,7 @@ public final class PruningReport {
             lossChart(rec, dir.resolve("loss.png"));
         }
         if (!rec.admmRounds.isEmpty()) {
-            residualChart(rec, dir.resolve("residuals.png"));
+            residualCharts(rec, dir.resolve("residuals.png"), dir.resolve("dual-residuals.png"));
         }
         keptChart(rec, dir.resolve("kept.png"));
         return md;
@@ -182,8 +182,12 @@ public final class PruningReport {
         row(md, "batch size", Integer.toString(plan.batchSize()));
 
         md.append("\n## Charts\n\n![test accuracy per epoch](accuracy.png)\n\n");
+        if (!rec.epochs.isEmpty()) {
+            md.append("![training loss per epoch](loss.png)\n\n");
+        }
         if (!rec.admmRounds.isEmpty()) {
-            md.append("![ADMM residuals per round](residuals.png)\n\n");
+            md.append("![ADMM primal residuals per round](residuals.png)\n\n")
+                    .append("![ADMM dual residuals per round](dual-residuals.png)\n\n");
         }
         md.append("![kept weights per layer](kept.png)\n");
         return md.toString();
@@ -211,18 +215,25 @@ public final class PruningReport {
         return new ArrayList<>(byPhase.values());
     }
 
-    private static void residualChart(RunRecord rec, Path file) throws IOException {
+    private static void residualCharts(RunRecord rec, Path primalFile, Path dualFile) throws IOException {
+        Charts.lines(primalFile, "ADMM primal residual per layer", "ADMM round", "||W - Z|| / ||W||", true,
+                perRoundAndLayer(rec, RunRecord.LayerResidual::relativePrimal));
+        Charts.lines(dualFile, "ADMM dual residual per layer", "ADMM round", "rho ||Z - Z_prev||", true,
+                perRoundAndLayer(rec, RunRecord.LayerResidual::dual));
+    }
+
+    /** One series per ADMM stage and layer, x = round within the stage (log axes need y > 0: floored at 1e-12). */
+    private static List<Charts.Series> perRoundAndLayer(RunRecord rec, ToDoubleFunction<RunRecord.LayerResidual> y) {
         Map<String, Charts.Series> series = new LinkedHashMap<>();
         for (RunRecord.RoundEntry r : rec.admmRounds) {
             for (RunRecord.LayerResidual l : r.layers()) {
                 String key = r.stage() + " " + l.layer();
                 series.computeIfAbsent(key, k -> new Charts.Series(k, new ArrayList<>(), new ArrayList<>()));
                 series.get(key).x().add((double) series.get(key).x().size() + 1);
-                series.get(key).y().add(Math.max(l.relativePrimal(), 1e-12));
+                series.get(key).y().add(Math.max(y.applyAsDouble(l), 1e-12));
             }
         }
-        Charts.lines(file, "ADMM primal residual per layer", "ADMM round", "||W - Z|| / ||W||", true,
-                new ArrayList<>(series.values()));
+        return new ArrayList<>(series.values());
     }
 
     private static void keptChart(RunRecord rec, Path file) throws IOException {

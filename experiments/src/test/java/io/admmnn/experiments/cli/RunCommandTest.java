@@ -28,6 +28,20 @@ class RunCommandTest {
                 + "keys here: model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
                 + "storage, layers, startFrom");
         assertThat(dir.resolve("out")).doesNotExist();
+
+        // Valid as a file, but LeNet-5 cannot take the image folder's 227x227 RGB images: no folder is left behind.
+        Files.writeString(yaml, """
+                model: lenet-5
+                dataset: image-folder
+                pretrain: {epochs: 1, learningRate: 1.0e-3}
+                admm: {rounds: 1, epochsPerRound: 1, learningRate: 1.0e-3, rho: 0.01}
+                retrain: {epochs: 1, learningRate: 1.0e-3}
+                layers:
+                  ip1: {ratio: 0.9}
+                """);
+        assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
+        assertThat(console.err()).contains("error: lenet-5 takes 1x28x28 images of 10 classes; image-folder has 3x227x227");
+        assertThat(dir.resolve("out")).doesNotExist();
     }
 
     @Test

@@ -65,9 +65,13 @@ class CompressionPipelineMnistTest {
         String md = PruningReport.write(rec, out);
         assertThat(md).contains("| **total** | | 266200 |").contains("after masked retraining");
         assertThat(out.resolve("report.json")).exists();
-        assertThat(out.resolve("accuracy.png")).isNotEmptyFile();
-        assertThat(out.resolve("loss.png")).isNotEmptyFile();
-        assertThat(out.resolve("residuals.png")).isNotEmptyFile();
+        for (String chart : new String[] {"accuracy.png", "loss.png", "residuals.png", "dual-residuals.png", "kept.png"}) {
+            var image = javax.imageio.ImageIO.read(out.resolve(chart).toFile());
+            assertThat(image).as(chart + " is a PNG image").isNotNull();
+            assertThat(image.getWidth()).isEqualTo(900);
+            assertThat(md).contains("](" + chart + ")");
+        }
+        assertThat(Files.list(out).filter(p -> p.getFileName().toString().endsWith(".tmp"))).isEmpty();
         // The sparsity table is read from the saved model: fc1 keeps 8 % of 235,200 weights, 0 MACs per zero.
         assertThat(md).contains("## Sparsity per layer").contains("| fc1 | [784, 300] | 235200 | 18816 | 92.00% |");
         assertThat(out.resolve(io.admmnn.experiments.report.SparsityTable.JSON_FILE)).content().contains("\"macsPruned\" : 18816");

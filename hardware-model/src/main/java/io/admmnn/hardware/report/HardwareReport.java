@@ -61,8 +61,8 @@ public final class HardwareReport {
         return md.append('\n').toString();
     }
 
-    /** The per-layer table as CSV. */
-    public static void writeCsv(Path file, NetworkCost cost) throws IOException {
+    /** The per-layer table as CSV (one header line, one line per layer). */
+    public static String csv(NetworkCost cost) {
         List<String> lines = new ArrayList<>();
         lines.add("layer,weights,kept,ratio,macs_dense,macs_kept,value_bits,index_bits,fillers,storage_bytes,bops_dense,bops_kept,energy_pj,breakeven_compute,breakeven_storage");
         for (LayerCost l : cost.layers()) {
@@ -71,11 +71,11 @@ public final class HardwareReport {
                     l.fillers(), l.storageBits() / 8, l.bopsDense(), l.bopsPruned(), l.energyPj(), l.breakEvenCompute(),
                     l.breakEvenStorage()));
         }
-        Files.write(file, lines);
+        return String.join("\n", lines) + "\n";
     }
 
-    /** Bar chart of MACs per layer, dense against each cost's kept MACs. */
-    public static void macsChart(Path file, String title, List<String> names, List<NetworkCost> costs) throws IOException {
+    /** Bar chart (PNG bytes) of MACs per layer, dense against each cost's kept MACs. */
+    public static byte[] macsChartPng(String title, List<String> names, List<NetworkCost> costs) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500).title(title)
                 .yAxisTitle("million MACs per image").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -84,11 +84,11 @@ public final class HardwareReport {
         for (int i = 0; i < costs.size(); i++) {
             chart.addSeries(names.get(i), layers, costs.get(i).layers().stream().map(l -> l.macsPruned() / 1e6).toList());
         }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Sparse/dense time ratio against kept fraction per layer, with the break-even line at 1. */
-    public static void measuredChart(Path file, String title, MeasuredProfile profile) throws IOException {
+    /** Chart (PNG bytes) of sparse/dense time ratio against kept fraction per layer, with the break-even line at 1. */
+    public static byte[] measuredChartPng(String title, MeasuredProfile profile) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("kept fraction")
                 .yAxisTitle("sparse time / dense time").build();
         chart.getStyler().setXAxisLogarithmic(true);
@@ -102,19 +102,19 @@ public final class HardwareReport {
         });
         double min = xs.stream().mapToDouble(Double::doubleValue).min().orElse(0.01);
         chart.addSeries("break-even (1.0)", List.of(min, 1.0), List.of(1.0, 1.0));
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
     /** The measured sweep as CSV: layer, kept fraction, dense ms, sparse ms, ratio. */
-    public static void writeMeasuredCsv(Path file, MeasuredProfile profile) throws IOException {
+    public static String measuredCsv(MeasuredProfile profile) {
         List<String> lines = new ArrayList<>();
         lines.add("layer,kept_fraction,dense_ms,sparse_ms,sparse_over_dense");
         profile.measurements().forEach((layer, points) -> points.forEach(p -> lines.add(String.format(Locale.ROOT,
                 "%s,%.6f,%.4f,%.4f,%.4f", layer, p.keptFraction(), p.denseMillis(), p.sparseMillis(), p.ratio()))));
-        Files.write(file, lines);
+        return String.join("\n", lines) + "\n";
     }
 
-    /** Reads a sweep written by {@link #writeMeasuredCsv}. */
+    /** Reads a sweep written as {@link #measuredCsv}. */
     public static MeasuredProfile readMeasuredCsv(Path file, String machine) throws IOException {
         java.util.Map<String, List<MeasuredProfile.Point>> m = new java.util.LinkedHashMap<>();
         List<String> lines = Files.readAllLines(file);
