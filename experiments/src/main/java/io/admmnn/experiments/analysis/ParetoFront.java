@@ -47,11 +47,7 @@ public final class ParetoFront {
     public static List<Point> of(List<Path> runs, boolean size) throws IOException {
         List<double[]> xy = new ArrayList<>();
         for (Path run : runs) {
-            Path json = run.resolve("report.json");
-            if (!Files.isRegularFile(json)) {
-                throw new IllegalArgumentException("no report.json in " + run);
-            }
-            RunRecord rec = RunRecord.fromJson(Files.readString(json));
+            RunRecord rec = RunRecord.read(run);
             if (size && rec.storage == null) {
                 throw new IllegalArgumentException(run + " has no compressed model size (unfinished run?)");
             }

@@ -109,6 +109,9 @@ final class AnalyzeCommand implements Runnable {
             if ((run == null) == (model == null)) {
                 throw new IllegalArgumentException("give either --run <results folder or model file> or --model <id>");
             }
+            if (epochs < 0 || trainLimit < 0 || testLimit < 0) {
+                throw new IllegalArgumentException("--epochs, --train-limit and --test-limit must be >= 0");
+            }
             if (model != null && !ModelSource.isBuiltIn(model) && java.nio.file.Files.exists(Path.of(model))) {
                 throw new IllegalArgumentException("--model trains a built-in model first; analyse your saved network "
                         + "with --run " + model);
@@ -116,6 +119,9 @@ final class AnalyzeCommand implements Runnable {
             DoubleFunction<Projection> projection = projection(structure);
             TrainableNetwork net = run != null ? SavedModels.load(run) : null; // a bad path fails before data loading
             DatasetId set = DatasetId.byId(dataset != null ? dataset : runDataset());
+            if (net == null) {
+                ZooModel.byId(model).requireFits(set); // before any data is fetched
+            }
             Path data = set.ensureAvailable(dataDir != null ? dataDir : set.defaultDirectory(), LOG::info);
             String name;
             if (net == null) {

@@ -84,7 +84,12 @@ final class HardwareCommand implements Runnable {
                 if (f.length != 2) {
                     throw new IllegalArgumentException("--profile accelerator:<conv factor>,<fc factor>, e.g. accelerator:2,3");
                 }
-                return new SparseAcceleratorProfile(Double.parseDouble(f[0]), Double.parseDouble(f[1]));
+                try {
+                    return new SparseAcceleratorProfile(Double.parseDouble(f[0]), Double.parseDouble(f[1]));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--profile " + profile + ": the factors must be numbers, e.g. "
+                            + "accelerator:2,3");
+                }
             }
             if (profile.startsWith("measured:")) {
                 Path csv = Path.of(profile.substring("measured:".length()));
@@ -297,7 +302,16 @@ final class HardwareCommand implements Runnable {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("plan file " + file + " not found");
         }
-        PruningPlan plan = JSON.readValue(file.toFile(), PruningPlan.class);
+        PruningPlan plan;
+        try {
+            plan = JSON.readValue(file.toFile(), PruningPlan.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + " is not a plan.json written by `admm-nn hardware plan`: "
+                    + e.getOriginalMessage().lines().findFirst().orElse("unreadable"), e);
+        }
+        if (plan == null || plan.layers() == null || plan.layers().isEmpty()) {
+            throw new IllegalArgumentException(file + " is not a plan.json written by `admm-nn hardware plan`: no layers");
+        }
         return plan.ratios();
     }
 }

