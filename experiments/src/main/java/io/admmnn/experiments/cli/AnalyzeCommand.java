@@ -1,10 +1,6 @@
 package io.admmnn.experiments.cli;
 
-import io.admmnn.core.projection.ChannelSparsity;
-import io.admmnn.core.projection.ColumnSparsity;
-import io.admmnn.core.projection.FilterSparsity;
 import io.admmnn.core.projection.Projection;
-import io.admmnn.core.projection.TopKSparsity;
 import io.admmnn.core.quantization.BitAllocation;
 import io.admmnn.core.quantization.BitAllocator;
 import io.admmnn.core.quantization.BitBudget;
@@ -18,6 +14,7 @@ import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.ShuffledBatches;
 import io.admmnn.experiments.pipeline.ModelSource;
+import io.admmnn.experiments.pipeline.ProjectionSpec;
 import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.pipeline.SavedModels;
@@ -80,7 +77,8 @@ final class AnalyzeCommand implements Runnable {
                 defaultValue = "0.5,0.7,0.8,0.9,0.95,0.98,0.99")
         List<Double> ratios;
 
-        @Option(names = "--structure", description = "elements (top-k), filter, channel or column (default: ${DEFAULT-VALUE})",
+        @Option(names = "--structure", description = "elements (top-k), filter, channel, column, block:<rows>x<cols> "
+                + "(e.g. block:4x4), or the class name of your own Projection (default: ${DEFAULT-VALUE})",
                 defaultValue = "elements")
         String structure;
 
@@ -161,17 +159,28 @@ final class AnalyzeCommand implements Runnable {
             return net;
         }
 
+        /** The constraint set per ratio that {@code --structure} names (any set of a YAML file except nm). */
         static DoubleFunction<Projection> projection(String structure) {
-            return switch (structure.toLowerCase(Locale.ROOT)) {
-                case "elements", "topk", "top-k" -> TopKSparsity::new;
-                case "filter", "filters" -> FilterSparsity::new;
-                case "channel", "channels" -> ChannelSparsity::new;
-                case "column", "columns" -> ColumnSparsity::new;
-                default -> throw new IllegalArgumentException("--structure must be elements, filter, channel or column, was '"
-                        + structure + "'");
-            };
-        }
-    }
+            String key = structure.toLowerCase(Locale.ROOT);
+            ProjectionSpec spec;
+            if (key.equals("elements") || key.equals("top-k")) {
+                spec = ProjectionSpec.TOP_K;
+            } else if (key.startsWith("block:")) {
+                String[] rc = key.substring("block:".length()).split("x");
+                if (rc.length != 2 || !rc[0].matches("[0-9]+") || !rc[1].matches("[0-9]+")) {
+                    throw new IllegalArgumentException("--structure block:<rows>x<cols>, e.g. block:4x4, was '" + structure + "'");
+                }
+                spec = new ProjectionSpec("block", Integer.parseInt(rc[0]), Integer.parseInt(rc[1]), null, null);
+            } else if (key.equals("nm") || key.equals("block")) {
+                throw new IllegalArgumentException(key.equals("nm") ? "--structure nm: N:M fixes its ratio (1 - N/M), "
+                        + "so there is no ratio to sweep" : "--structure block needs its shape: block:<rows>x<cols>");
+            } else {
+                String singular = key.endsWith("s") ? key.substring(0, key.length() - 1) : key; // "filters" too
+                spec = ProjectionSpec.of(ProjectionSpec.BUILT_IN.contains(singular) ? singular : structure);
+            }
+            spec.create(0.5); // a user class that cannot be loaded fails here, before any training
+            return spec::create;
+        }    }
 
     /** {@code analyze bits}: bits per layer minimising quantization error under a size budget. */
     @Command(name = "bits", mixinStandardHelpOptions = true,

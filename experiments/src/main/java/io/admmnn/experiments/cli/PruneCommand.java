@@ -129,6 +129,9 @@ final class PruneCommand implements Callable<Integer> {
             defaultValue = "" + CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_FREEZE)
     int quantEpochsPerFreeze;
 
+    @Option(names = "--quant-retrain-lr", description = "learning rate of the quantized retraining epochs (default: --quant-lr)")
+    Double quantRetrainLr;
+
     @Option(names = "--conv-index-bits", description = "relative index bits of conv layers in model.admmnn (default: preset, 8)")
     Integer convIndexBits;
 
@@ -204,7 +207,7 @@ final class PruneCommand implements Callable<Integer> {
             p = p.withQuantize(new CompressionPlan.Quantize(new LinkedHashMap<>(quantizeBits), quantRounds,
                     quantEpochsPerRound, quantLr, quantRho, CompressionPlan.Quantize.DEFAULT_RHO_GROWTH,
                     CompressionPlan.Quantize.defaultRhoMax(quantRho), CompressionPlan.Quantize.DEFAULT_FREEZE_FRACTIONS,
-                    quantEpochsPerFreeze));
+                    quantEpochsPerFreeze, quantRetrainLr));
         }
         if (convIndexBits != null || fcIndexBits != null) {
             p = p.withStorage(new CompressionPlan.Storage(or(convIndexBits, p.storage().convIndexBits()),

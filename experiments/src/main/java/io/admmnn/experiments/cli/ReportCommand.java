@@ -17,7 +17,12 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(PruningReport.write(RunRecord.read(folder), folder));
+        RunRecord rec = RunRecord.read(folder);
+        if (rec.provenance == null) {
+            throw new IllegalArgumentException(folder.resolve("report.json") + " has no provenance (command, commit, "
+                    + "seed, machine): not written by a run");
+        }
+        System.out.println(PruningReport.write(rec, folder));
         return 0;
     }
 }

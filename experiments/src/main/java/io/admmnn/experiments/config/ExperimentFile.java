@@ -48,6 +48,7 @@ import java.util.Map;
  *   rhoMax: 1.0
  *   freezeFractions: [0.3, 0.3, 0.3, 1.0]
  *   epochsPerFreeze: 2
+ *   retrainLearningRate: 5.0e-5   # of the quantized retraining epochs; learningRate if left out
  * storage: {convIndexBits: 8, fcIndexBits: 5}                                # optional
  * layers:                   # layer name or glob (* and ?) -> target
  *   conv*: {ratio: 0.9, projection: filter}
@@ -94,12 +95,22 @@ public final class ExperimentFile {
             throw root.error("model", e.getMessage());
         }
         String startFrom = root.has("startFrom") ? root.string("startFrom") : null;
-        if (startFrom != null && !Files.exists(Path.of(startFrom))) {
-            throw root.error("startFrom", "no such file or folder: " + Path.of(startFrom).toAbsolutePath());
+        if (startFrom != null) {
+            if (!Files.exists(Path.of(startFrom))) {
+                throw root.error("startFrom", "no such file or folder: " + Path.of(startFrom).toAbsolutePath());
+            }
+            try {
+                model.loadSameArchitecture(Path.of(startFrom));
+            } catch (IllegalArgumentException | IOException e) {
+                throw root.error("startFrom", e.getMessage());
+            }
         }
         String dataset = root.string("dataset");
         try {
-            DatasetId.byId(dataset);
+            DatasetId set = DatasetId.byId(dataset);
+            if (model instanceof ModelSource.BuiltIn builtIn) {
+                builtIn.model().requireFits(set);
+            }
         } catch (IllegalArgumentException e) {
             throw root.error("dataset", e.getMessage());
         }
@@ -206,7 +217,7 @@ public final class ExperimentFile {
 
     private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model) {
         s.allowOnly("bits", "rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax",
-                "freezeFractions", "epochsPerFreeze");
+                "freezeFractions", "epochsPerFreeze", "retrainLearningRate");
         ConfigSection bitsSection = s.section("bits");
         if (bitsSection.keys().isEmpty()) {
             throw s.error("bits", "names no layer");
@@ -231,8 +242,9 @@ public final class ExperimentFile {
         }
         int perFreeze = s.integer("epochsPerFreeze", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_FREEZE, v -> v >= 0,
                 RANGE_NON_NEGATIVE);
+        Double retrainLr = s.has("retrainLearningRate") ? s.number("retrainLearningRate", v -> v > 0, RANGE_POSITIVE) : null;
         return s.build(() -> new CompressionPlan.Quantize(bits, rounds, epochsPerRound, lr, rho, growth, rhoMax,
-                fractions, perFreeze));
+                fractions, perFreeze, retrainLr));
     }
 
     private static CompressionPlan.Storage storage(ConfigSection s) {

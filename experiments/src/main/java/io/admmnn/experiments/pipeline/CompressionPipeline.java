@@ -98,7 +98,7 @@ public final class CompressionPipeline {
                 rec.source = SavedModels.source(saved.path());
             }
         } else {
-            net = startingNetwork(Path.of(plan.startFrom()), model);
+            net = model.loadSameArchitecture(Path.of(plan.startFrom()));
             rec.source = SavedModels.source(Path.of(plan.startFrom()));
         }
         plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
@@ -131,18 +131,6 @@ public final class CompressionPipeline {
                         + " (" + e.getValue().describe() + ") keeps none of its " + w.length() + " weights");
             }
         }
-    }
-
-    /** Loads a saved network and checks that it is {@code model}'s architecture (same layers, same weight counts). */
-    private static TrainableNetwork startingNetwork(Path saved, ModelSource model) throws IOException {
-        TrainableNetwork net = SavedModels.load(saved);
-        Map<String, Long> found = net.weightCounts();
-        Map<String, Long> expected = model.weightCounts();
-        if (!found.equals(expected)) {
-            throw new IllegalArgumentException(saved + " is not a " + model.name() + " network: its layers (weights) are "
-                    + found + ", " + model.name() + "'s are " + expected);
-        }
-        return net;
     }
 
     /** Continues the run whose checkpoint is in the output folder. */
@@ -372,7 +360,7 @@ public final class CompressionPipeline {
                             + "levels and froze them (%s): test %.2f%%", 100 * fraction, snapped, 100 * acc));
                 }
                 case QUANT_RETRAIN -> trainEpoch("quantized retrain " + (step.stage() + 1), step,
-                        plan.quantize().learningRate());
+                        plan.quantize().quantizedRetrainRate());
                 default -> throw new IllegalStateException(step.toString());
             }
         }

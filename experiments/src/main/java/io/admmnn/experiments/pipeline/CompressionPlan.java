@@ -83,9 +83,11 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * @param bits            bits per non-zero weight, per layer name (2^bits levels +-i*q)
      * @param rounds          ADMM rounds (0 = round to nearest level without ADMM, the two-stage baseline)
      * @param freezeFractions shares snapped per progressive step; the last must be 1
+     * @param retrainLearningRate Adam step size of the quantized retraining epochs, or null for {@code learningRate}
      */
     public record Quantize(Map<String, Integer> bits, int rounds, int epochsPerRound, double learningRate, double rho,
-                           double rhoGrowth, double rhoMax, List<Double> freezeFractions, int epochsPerFreeze) {
+                           double rhoGrowth, double rhoMax, List<Double> freezeFractions, int epochsPerFreeze,
+                           Double retrainLearningRate) {
         // Defaults of the command line and of experiment files.
         public static final int DEFAULT_ROUNDS = 6;
         public static final int DEFAULT_EPOCHS_PER_ROUND = 1;
@@ -108,11 +110,18 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
                     "quantize rho needs rho > 0, rhoGrowth >= 1, a finite rhoMax >= rho");
             require(learningRate > 0 && Double.isFinite(learningRate), "the quantization learning rate must be finite "
                     + "and > 0, was " + learningRate);
+            require(retrainLearningRate == null || (retrainLearningRate > 0 && Double.isFinite(retrainLearningRate)),
+                    "the quantized retraining learning rate must be finite and > 0, was " + retrainLearningRate);
             require(!freezeFractions.isEmpty() && freezeFractions.get(freezeFractions.size() - 1) == 1.0,
                     "quantize.freezeFractions must end with 1.0 (every weight on its level)");
             freezeFractions.forEach(f -> require(f > 0 && f <= 1, "freeze fractions must be in (0, 1]"));
             bits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bits));
             freezeFractions = List.copyOf(freezeFractions);
+        }
+
+        /** The learning rate of the quantized retraining epochs (the stage's own unless set apart). */
+        public double quantizedRetrainRate() {
+            return retrainLearningRate != null ? retrainLearningRate : learningRate;
         }
     }
 

@@ -36,6 +36,23 @@ public sealed interface ModelSource {
     Map<String, Long> weightCounts();
 
     /**
+     * Loads the saved network {@code saved} (a results folder or model file) and checks that it has this source's
+     * architecture: the same layers with weights, of the same sizes.
+     *
+     * @throws IllegalArgumentException (one line) naming both layer lists otherwise
+     */
+    default TrainableNetwork loadSameArchitecture(Path saved) throws IOException {
+        TrainableNetwork net = SavedModels.load(saved);
+        Map<String, Long> found = net.weightCounts();
+        Map<String, Long> expected = weightCounts();
+        if (!found.equals(expected)) {
+            throw new IllegalArgumentException(saved + " is not a " + name() + " network: its layers (weights) are "
+                    + found + ", " + name() + "'s are " + expected);
+        }
+        return net;
+    }
+
+    /**
      * The source {@code model} names: a zoo id (case-insensitive) if it is one, else an existing file or folder.
      *
      * @throws IllegalArgumentException (one line) if it is neither

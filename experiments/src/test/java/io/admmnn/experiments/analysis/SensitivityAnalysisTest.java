@@ -77,6 +77,19 @@ class SensitivityAnalysisTest {
             assertThat(Files.readAllLines(dir.resolve("s").resolve(SensitivityAnalysis.CSV_FILE))).hasSize(1 + 2 * 2);
             assertThat(out.toString()).contains("| fc2 |").contains("| fc3 |");
 
+            // Any constraint set of an experiment file but N:M: a block shape, or a user class by name.
+            for (String structure : new String[] {"block:2x2", "io.admmnn.experiments.config.LeadingZeros"}) {
+                Path s = dir.resolve("s-" + structure.length());
+                assertThat(AdmmNnCli.execute("analyze", "sensitivity", "--run", model.toString(), "--ratios", "0.5",
+                        "--layers", "fc3", "--structure", structure, "--test-limit", "300", "--out", s.toString(),
+                        "--data-dir", mnist.toString())).as(structure).isZero();
+                assertThat(Files.readAllLines(s.resolve(SensitivityAnalysis.CSV_FILE)).get(1)).as(structure)
+                        .startsWith("fc3,0.5,500,"); // 1,000 weights: 125 of 250 2x2 blocks, or the last 500
+            }
+            assertThat(AdmmNnCli.execute("analyze", "sensitivity", "--run", model.toString(), "--structure", "nm"))
+                    .isEqualTo(2);
+            assertThat(err.toString()).contains("N:M fixes its ratio");
+
             assertThat(AdmmNnCli.execute("analyze", "bits", "--run", dir.toString(), "--ratio", "20",
                     "--layers", "fc2,fc3")).isZero();
             assertThat(out.toString()).contains("| fc2 | 30000 | 30000 |").contains("smaller than 32-bit dense weights");

@@ -44,7 +44,7 @@ class AdmmNnCliTest {
         Path aFile = Files.writeString(dir.resolve("a-file.yaml"), "model: lenet-5\n");
         String[][] cases = {
             {"report " + notJson, "not-json/report.json is not a run record: Unrecognized token 'this'"},
-            {"report " + empty, "empty-record/report.json is not a run record: it has no plan or provenance"},
+            {"report " + empty, "empty-record/report.json is not a run record: it has no plan"},
             {"analyze pareto " + notJson, "not-json/report.json is not a run record"},
             {"resume " + badCheckpoint, "bad-checkpoint/checkpoint.zip is damaged or not a checkpoint"},
             {"prune --plan " + aFile, "a-file.yaml is not a plan.json written by `admm-nn hardware plan`"},

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExperimentFileTest {
 
@@ -155,7 +156,8 @@ class ExperimentFileTest {
     @Test
     void startFromNamesAnExistingSavedNetwork(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         assertThat(errorOf("startFrom: no/such/run\n" + VALID)).startsWith("bad.yaml:1: startFrom: no such file or folder: ");
-        Files.writeString(dir.resolve("model.zip"), "x");
+        io.admmnn.dl4j.network.TrainableNetwork.of(ZooModel.LENET_300_100.build(1, 1e-3))
+                .save(dir.resolve("model.zip").toFile(), false);
         assertThat(ExperimentFile.parse("startFrom: " + dir + "\n" + VALID, "ok.yaml").startFrom()).isEqualTo(dir.toString());
         assertThat(ExperimentFile.parse(VALID, "ok.yaml").startFrom()).isNull();
     }
@@ -197,6 +199,27 @@ class ExperimentFileTest {
                 .endsWith("pretrain.epochs: expected a decimal integer, found '0x1'");
         assertThat(errorOf(VALID.replace("pretrain: {epochs: 1,", "pretrain: {epochs: 99999999999,")))
                 .endsWith("pretrain.epochs: integer out of range, was 99999999999");
+        // The quantized retraining epochs have a rate of their own, or the stage's.
+        String quantize = VALID.replace("layers:", "quantize: {bits: {fc1: 3}, learningRate: 1.0e-4%s}\nlayers:");
+        assertThat(ExperimentFile.parse(quantize.formatted(", retrainLearningRate: 5.0e-5"), "q.yaml").quantize()
+                .quantizedRetrainRate()).isEqualTo(5e-5);
+        assertThat(ExperimentFile.parse(quantize.formatted(""), "q.yaml").quantize().quantizedRetrainRate()).isEqualTo(1e-4);
+    }
+
+    @Test
+    void aDataSetTheModelCannotTakeOrAStartThatIsNotItsArchitectureIsAnErrorAtItsLine(@TempDir Path dir) throws Exception {
+        assertThat(errorOf(VALID.replace("dataset: mnist", "dataset: image-folder")))
+                .isEqualTo("bad.yaml:2: dataset: lenet-300-100 takes 1x28x28 images of 10 classes; image-folder has "
+                        + "3x227x227 images of 1000 classes");
+        Path notes = Files.writeString(dir.resolve("notes.zip"), "not a network");
+        assertThat(errorOf(VALID.replace("dataset: mnist", "dataset: mnist\nstartFrom: " + notes)))
+                .startsWith("bad.yaml:3: startFrom: " + notes + " is not a saved DL4J network");
+        Path lenet5 = dir.resolve("lenet-5.zip");
+        io.admmnn.dl4j.network.TrainableNetwork.of(io.admmnn.experiments.zoo.ZooModel.LENET_5.build(1, 1e-3))
+                .save(lenet5.toFile(), false);
+        assertThat(errorOf(VALID.replace("dataset: mnist", "dataset: mnist\nstartFrom: " + lenet5)))
+                .startsWith("bad.yaml:3: startFrom: " + lenet5 + " is not a lenet-300-100 network: its layers (weights) "
+                        + "are {conv1=500, conv2=25000, ip1=400000, ip2=5000}");
     }
 
     @Test

@@ -115,7 +115,7 @@ class CompressionPipelineMnistTest {
         CompressionPlan quantizeOnly = pruning.withPhases(new CompressionPlan.Training(0, 1e-3, 1),
                         new CompressionPlan.Admm(0, 1, 1e-3, 0.02, 1.5, 1.0, true, 1, 0), new CompressionPlan.Training(0, 5e-4, 1))
                 .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 4, "fc2", 4, "fc3", 4), 0, 1, 1e-4, 0.01, 1.5, 1,
-                        java.util.List.of(1.0), 0))
+                        java.util.List.of(1.0), 0, null))
                 .withStartFrom(first.toString());
         RunRecord quantized = new CompressionPipeline(dir.resolve("quantized"), mnist, s -> { }, false)
                 .run(quantizeOnly, "second command");
@@ -169,7 +169,7 @@ class CompressionPipelineMnistTest {
                 .withPhases(new CompressionPlan.Training(2, 1e-3, 1), new CompressionPlan.Admm(2, 1, 1e-3, 0.02, 1.5, 1, true, 2, 1),
                         new CompressionPlan.Training(1, 5e-4, 1))
                 .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 2, "fc3", 4), 2, 1, 1e-4, 0.01, 1.5, 1,
-                        java.util.List.of(0.5, 1.0), 1));
+                        java.util.List.of(0.5, 1.0), 1, 2e-4));
         RunRecord rec = new CompressionPipeline(out, mnist, s -> { }, false).run(plan, "test");
 
         TrainableNetwork saved = TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false);
@@ -184,6 +184,10 @@ class CompressionPipelineMnistTest {
         assertThat(rec.storage.layers().get(1).valueBits()).isLessThanOrEqualTo(2);
         assertThat(rec.stages).hasSize(2);
         assertThat(rec.admmRounds).extracting(RunRecord.RoundEntry::stage).contains("prune stage 1/2", "quantize");
+        assertThat(rec.epochs).filteredOn(e -> e.phase().startsWith("quantized retrain")).hasSize(1)
+                .allSatisfy(e -> assertThat(e.learningRate()).as("its own rate").isEqualTo(2e-4));
+        assertThat(rec.epochs).filteredOn(e -> e.phase().startsWith("admm quantize")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.learningRate()).isEqualTo(1e-4));
         assertThat(PruningReport.markdown(rec)).contains("## Quantization").contains("## Storage").contains("## Progressive");
     }
 }
