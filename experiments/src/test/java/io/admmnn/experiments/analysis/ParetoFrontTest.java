@@ -14,6 +14,8 @@ class ParetoFrontTest {
 
     private static Path run(Path dir, String name, long kept, double accuracy) throws Exception {
         RunRecord rec = new RunRecord();
+        rec.plan = io.admmnn.experiments.pipeline.CompressionPlan.preset("quick",
+                io.admmnn.experiments.zoo.ZooModel.LENET_300_100);
         rec.layers.add(new RunRecord.LayerEntry("fc", "DenseLayer", 1000, kept, 0.9));
         rec.accuracy.put(RunRecord.PRETRAINED, 0.99);
         rec.accuracy.put(RunRecord.AFTER_RETRAIN, accuracy);

@@ -29,7 +29,7 @@ class RunCommandTest {
                 + "storage, layers, startFrom");
         assertThat(dir.resolve("out")).doesNotExist();
 
-        // Valid as a file, but LeNet-5 cannot take the image folder's 227x227 RGB images: no folder is left behind.
+        // LeNet-5 cannot take the image folder's 227x227 RGB images: the file is rejected at that line, no folder made.
         Files.writeString(yaml, """
                 model: lenet-5
                 dataset: image-folder
@@ -40,7 +40,8 @@ class RunCommandTest {
                   ip1: {ratio: 0.9}
                 """);
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
-        assertThat(console.err()).contains("error: lenet-5 takes 1x28x28 images of 10 classes; image-folder has 3x227x227");
+        assertThat(console.err()).contains("typo.yaml:2: dataset: lenet-5 takes 1x28x28 images of 10 classes; "
+                + "image-folder has 3x227x227");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 
