@@ -45,6 +45,17 @@ class TrainableNetworkTest {
     }
 
     @Test
+    void aNetworkEndingInADenseLayerIsNoClassifierToTrain() {
+        var conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        assertThatThrownBy(() -> TrainableNetwork.of(net).outputSize()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the last layer (DenseLayer) is not an output layer with a loss");
+    }
+
+    @Test
     void aNetworkEndingInALossLayerWithoutNOutIsRejectedWithItsLayerType() {
         var conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.IDENTITY).build())

@@ -23,14 +23,38 @@ public final class AtomicFile {
         void writeTo(Path temporary) throws IOException;
     }
 
+    private static final String TEMP_SUFFIX = ".tmp";
+
     private AtomicFile() {
+    }
+
+    /**
+     * Deletes the temporary files that writes into {@code dir} left behind when their process was killed (kill -9
+     * skips the clean-up); call it only when no other process writes there. Returns how many were deleted.
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(TEMP_SUFFIX) && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     /** Replaces {@code target} with what {@code content} writes, creating its folder if needed. */
     public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
-        Path temp = Files.createFile(absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp"));
+        Path temp = Files.createFile(absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID()
+                + TEMP_SUFFIX));
         try {
             content.writeTo(temp);
             Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

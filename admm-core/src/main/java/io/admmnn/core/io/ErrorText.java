@@ -9,12 +9,23 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /**
- * One-line descriptions of file-system failures for users: Java's own messages for these exceptions are often just
- * the path ({@code FileAlreadyExistsException: out.yaml}), which says nothing about what went wrong.
+ * One-line descriptions of failures for users: file-system errors (Java's own messages for these are often just the
+ * path, {@code FileAlreadyExistsException: out.yaml}, which says nothing about what went wrong) and the first line of
+ * library messages that run to many lines (DL4J, Jackson).
  */
-public final class FileErrors {
+public final class ErrorText {
 
-    private FileErrors() {
+    private ErrorText() {
+    }
+
+    /** The first line of {@code e}'s message, or its type if it has none. */
+    public static String firstLine(Throwable e) {
+        return firstLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    /** The first line of {@code message} (empty for null). */
+    public static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     /** What went wrong, naming the file: e.g. {@code out.yaml: exists and is not a folder}. */

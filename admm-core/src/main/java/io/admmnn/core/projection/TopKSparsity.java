@@ -1,6 +1,7 @@
 package io.admmnn.core.projection;
 
 import io.admmnn.core.tensor.FlatValues;
+import io.admmnn.core.tensor.NonZeros;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -48,7 +49,7 @@ public record TopKSparsity(double ratio) implements Projection {
 
     @Override
     public boolean isFeasible(INDArray v, double tolerance) {
-        long nonZero = v.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+        long nonZero = NonZeros.count(v);
         return nonZero <= keptCount(v.length());
     }
 

@@ -47,6 +47,18 @@ class AtomicFileTest {
         assertThat(Files.readAllBytes(written)).containsExactly(1, 2, 3);
     }
 
+    @Test
+    void leftoversOfAKilledWriterAreRemovedAndNothingElse() throws IOException {
+        // What a writer killed between createFile and the rename leaves: its hidden temporary file.
+        AtomicFile.writeString(dir.resolve("report.json"), "{}");
+        Files.writeString(dir.resolve(".checkpoint.zip.3f2a.tmp"), "half a checkpoint");
+        Files.writeString(dir.resolve("notes.tmp"), "the user's own file");
+        Files.writeString(dir.resolve(".hidden"), "not ours either");
+        assertThat(AtomicFile.removeLeftovers(dir)).isEqualTo(1);
+        assertThat(names(dir)).containsExactlyInAnyOrder("report.json", "notes.tmp", ".hidden");
+        assertThat(AtomicFile.removeLeftovers(dir.resolve("missing"))).isZero();
+    }
+
     private static String[] names(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).toArray(String[]::new);

@@ -124,7 +124,8 @@ public final class TrainableNetwork {
     /**
      * The number of classes the network outputs: {@code nOut} of its output layer.
      *
-     * @throws IllegalArgumentException if it has several outputs, or its output layer declares no {@code nOut}
+     * @throws IllegalArgumentException if it has several outputs, does not end in an output layer with a loss, or
+     *                                  its output layer declares no {@code nOut}
      */
     public long outputSize() {
         Layer out;
@@ -138,8 +139,13 @@ public final class TrainableNetwork {
             }
             out = g.getOutputLayer(0);
         }
+        String type = out.conf().getLayer().getClass().getSimpleName();
+        if (!(out instanceof org.deeplearning4j.nn.api.layers.IOutputLayer)) {
+            throw new IllegalArgumentException("the last layer (" + type + ") is not an output layer with a loss; "
+                    + "compression trains the network, so it must end in one (e.g. OutputLayer)");
+        }
         if (!(out.conf().getLayer() instanceof FeedForwardLayer ff) || ff.getNOut() <= 0) {
-            throw new IllegalArgumentException("the last layer (" + out.conf().getLayer().getClass().getSimpleName()
+            throw new IllegalArgumentException("the last layer (" + type
                     + ") declares no number of outputs; compression needs a classifier ending in an output layer");
         }
         return ff.getNOut();

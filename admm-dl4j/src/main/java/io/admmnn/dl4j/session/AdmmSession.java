@@ -5,6 +5,7 @@ import io.admmnn.core.admm.AdmmVariable;
 import io.admmnn.core.admm.Residuals;
 import io.admmnn.core.admm.RhoSchedule;
 import io.admmnn.core.projection.Projection;
+import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.LayerHooks;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
@@ -218,7 +219,7 @@ public final class AdmmSession {
         Map<String, LayerSparsity> result = new LinkedHashMap<>();
         layers.forEach((name, layer) -> {
             INDArray w = layer.weights();
-            long kept = w.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            long kept = NonZeros.count(w);
             result.put(name, new LayerSparsity(name, w.length(), kept));
         });
         return result;

@@ -90,8 +90,8 @@ public final class ParetoFront {
                     100 * p.accuracy(), p.onFront() ? "yes" : ""));
         }
         AtomicFile.writeString(dir.resolve(CSV_FILE), csv);
-        AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Test accuracy vs " + xTitle + "\n\n| | |\n|---|---|\n"
-                + provenance.markdownRows(false) + "\nFinal test accuracy of each run (read back from its compressed "
+        AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Test accuracy vs " + xTitle + "\n\n"
+                + provenance.markdownTable(false) + "\nFinal test accuracy of each run (read back from its compressed "
                 + "model file where there is one) against its compression, read from its report.json.\n\n" + md
                 + "\n![Pareto front](" + CHART_FILE + ")\n");
         List<Charts.Series> runs = points.stream().map(p -> new Charts.Series(p.run(), List.of(p.compression()),

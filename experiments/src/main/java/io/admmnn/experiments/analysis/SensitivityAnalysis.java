@@ -2,6 +2,7 @@ package io.admmnn.experiments.analysis;
 
 import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.projection.Projection;
+import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.report.Charts;
@@ -84,7 +85,7 @@ public final class SensitivityAnalysis {
                 for (int i = 0; i < ratios.size(); i++) {
                     INDArray projected = projections.get(i).project(original);
                     live.assign(projected);
-                    long kept = projected.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+                    long kept = NonZeros.count(projected);
                     points.add(new Point(layer.name(), ratios.get(i), kept, net.evaluate(test).accuracy()));
                 }
             } finally {
@@ -105,8 +106,8 @@ public final class SensitivityAnalysis {
     public static void write(Result result, Path dir, io.admmnn.experiments.pipeline.Provenance provenance, String data)
             throws IOException {
         Files.createDirectories(dir);
-        AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Pruning sensitivity\n\n| | |\n|---|---|\n"
-                + provenance.markdownRows(true)
+        AtomicFile.writeString(dir.resolve(REPORT_FILE), "# Pruning sensitivity\n\n"
+                + provenance.markdownTable(true)
                 + "| data | " + data + " |\n\n" + table(result) + "\n![sensitivity](" + CHART_FILE + ")\n");
         StringBuilder csv = new StringBuilder("layer,ratio,kept,accuracy,baseline\n");
         for (Point p : result.points()) {

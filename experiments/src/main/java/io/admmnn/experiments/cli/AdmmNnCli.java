@@ -1,6 +1,6 @@
 package io.admmnn.experiments.cli;
 
-import io.admmnn.core.io.FileErrors;
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.experiments.data.DataException;
 import io.admmnn.experiments.pipeline.DivergenceException;
 import java.io.IOException;
@@ -35,8 +35,8 @@ public final class AdmmNnCli implements Runnable {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (isUserError(e)) {
-                commandLine.getErr().println("error: " + (e instanceof IOException io ? FileErrors.describe(io)
-                        : e instanceof UncheckedIOException u ? FileErrors.describe(u.getCause()) : e.getMessage()));
+                commandLine.getErr().println("error: " + (e instanceof IOException io ? ErrorText.describe(io)
+                        : e instanceof UncheckedIOException u ? ErrorText.describe(u.getCause()) : e.getMessage()));
                 return 2;
             }
             throw e;

@@ -180,7 +180,8 @@ final class AnalyzeCommand implements Runnable {
             }
             spec.create(0.5); // a user class that cannot be loaded fails here, before any training
             return spec::create;
-        }    }
+        }
+    }
 
     /** {@code analyze bits}: bits per layer minimising quantization error under a size budget. */
     @Command(name = "bits", mixinStandardHelpOptions = true,

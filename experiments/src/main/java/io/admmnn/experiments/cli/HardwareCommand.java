@@ -3,6 +3,7 @@ package io.admmnn.experiments.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.admmnn.core.io.AtomicFile;
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.hardware.breakeven.BreakEvenAnalysis;
 import io.admmnn.hardware.breakeven.CpuKernelBenchmark;
@@ -122,7 +123,7 @@ final class HardwareCommand implements Runnable {
 
     /** The table of command, commit and machine; the cost model draws no random numbers. */
     static String provenance(String command) {
-        return "| | |\n|---|---|\n" + Provenance.collect(command, 0).markdownRows(false) + "\n";
+        return Provenance.collect(command, 0).markdownTable(false) + "\n";
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
@@ -231,8 +232,7 @@ final class HardwareCommand implements Runnable {
             AtomicFile.writeBytes(dir.resolve("measured.png"), HardwareReport.measuredChartPng(
                     "Sparse (CSR) / dense time on this CPU, " + common.network, profile));
             StringBuilder md = new StringBuilder("# Measured break-even pruning ratios: " + common.network + "\n\n")
-                    .append("| | |\n|---|---|\n")
-                    .append(Provenance.collect(CommandLineText.of(spec), CpuKernelBenchmark.SEED).markdownRows(true))
+                    .append(Provenance.collect(CommandLineText.of(spec), CpuKernelBenchmark.SEED).markdownTable(true))
                     .append("\nPlain-Java kernels on one thread: dense i-k-j GEMM against CSR times dense, for each layer's shape ")
                     .append(String.format(Locale.ROOT, "(FC: batch %d; conv: im2col, 1 image); median of %d runs. ", fcBatch, repetitions))
                     .append("Compute break-even = the pruning ratio where the curves cross (interpolated in log kept fraction); ")
@@ -307,7 +307,7 @@ final class HardwareCommand implements Runnable {
             plan = JSON.readValue(file.toFile(), PruningPlan.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(file + " is not a plan.json written by `admm-nn hardware plan`: "
-                    + e.getOriginalMessage().lines().findFirst().orElse("unreadable"), e);
+                    + ErrorText.firstLine(e.getOriginalMessage()), e);
         }
         if (plan == null || plan.layers() == null || plan.layers().isEmpty()) {
             throw new IllegalArgumentException(file + " is not a plan.json written by `admm-nn hardware plan`: no layers");

@@ -1,5 +1,6 @@
 package io.admmnn.experiments.config;
 
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.pipeline.CompressionPlan;
 import io.admmnn.experiments.pipeline.ModelSource;
@@ -93,6 +94,8 @@ public final class ExperimentFile {
             layerNames = new ArrayList<>(model.weightCounts().keySet());
         } catch (IllegalArgumentException e) {
             throw root.error("model", e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            throw root.error("model", ErrorText.describe(e.getCause()));
         }
         String startFrom = root.has("startFrom") ? root.string("startFrom") : null;
         if (startFrom != null) {
@@ -101,8 +104,10 @@ public final class ExperimentFile {
             }
             try {
                 model.loadSameArchitecture(Path.of(startFrom));
-            } catch (IllegalArgumentException | IOException e) {
+            } catch (IllegalArgumentException e) {
                 throw root.error("startFrom", e.getMessage());
+            } catch (IOException e) {
+                throw root.error("startFrom", ErrorText.describe(e));
             }
         }
         String dataset = root.string("dataset");

@@ -1,6 +1,6 @@
 package io.admmnn.experiments.data;
 
-import io.admmnn.core.io.FileErrors;
+import io.admmnn.core.io.ErrorText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -92,7 +92,7 @@ public final class Mnist {
                 deleteRecursively(work);
             }
         } catch (IOException e) {
-            throw new DataException("could not store MNIST in " + directory + ": " + FileErrors.describe(e), e);
+            throw new DataException("could not store MNIST in " + directory + ": " + ErrorText.describe(e), e);
         }
         log.accept("MNIST verified (SHA-256) and cached in " + directory);
         return directory;

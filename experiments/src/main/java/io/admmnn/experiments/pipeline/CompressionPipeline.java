@@ -1,11 +1,12 @@
 package io.admmnn.experiments.pipeline;
 
 import io.admmnn.core.admm.Residuals;
-import io.admmnn.core.io.AtomicFile;
-import io.admmnn.core.io.FileErrors;
 import io.admmnn.core.admm.RhoSchedule;
+import io.admmnn.core.io.AtomicFile;
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
+import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.format.CompressedModelFile;
 import io.admmnn.dl4j.format.SparseIndexFormat;
 import io.admmnn.dl4j.network.ConstrainableLayer;
@@ -50,7 +51,6 @@ public final class CompressionPipeline {
     private final Path dataDir;
     private final Consumer<String> log;
     private final boolean progressBar;
-    private Map<String, byte[]> pendingInputs = Map.of();
 
     /**
      * @param outputDir   results folder (created if missing)
@@ -77,7 +77,6 @@ public final class CompressionPipeline {
      * nothing behind.
      */
     public RunRecord run(CompressionPlan plan, String command, Map<String, byte[]> inputFiles) throws IOException {
-        pendingInputs = Map.copyOf(inputFiles);
         Path checkpoint = outputDir.resolve(CHECKPOINT);
         if (Files.exists(checkpoint)) {
             throw new IllegalArgumentException(outputDir + " already holds a run (" + CHECKPOINT
@@ -106,7 +105,7 @@ public final class CompressionPipeline {
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
         }
-        return execute(rec, net, null);
+        return execute(rec, net, null, inputFiles);
     }
 
     /**
@@ -126,7 +125,7 @@ public final class CompressionPipeline {
             }
             var projected = w.dup();
             e.getValue().projectInPlace(projected);
-            if (projected.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue() == 0) {
+            if (NonZeros.count(projected) == 0) {
                 throw new IllegalArgumentException("layer " + e.getKey() + ": ratio " + plan.pruningRatios().get(e.getKey())
                         + " (" + e.getValue().describe() + ") keeps none of its " + w.length() + " weights");
             }
@@ -143,7 +142,7 @@ public final class CompressionPipeline {
         try {
             json = TrainableNetwork.readCheckpointObject(checkpoint, RECORD_ENTRY);
         } catch (IOException e) {
-            throw new IllegalArgumentException(checkpoint + " is damaged or not a checkpoint (" + FileErrors.describe(e)
+            throw new IllegalArgumentException(checkpoint + " is damaged or not a checkpoint (" + ErrorText.describe(e)
                     + "); its run cannot be resumed", e);
         }
         if (json == null) {
@@ -168,10 +167,11 @@ public final class CompressionPipeline {
         }
         log.accept(String.format(Locale.ROOT, "resuming %s at step %d of %d", outputDir, rec.nextStep,
                 Step.of(plan).size()));
-        return execute(rec, net, session);
+        return execute(rec, net, session, Map.of());
     }
 
-    private RunRecord execute(RunRecord rec, TrainableNetwork net, AdmmSession resumedSession) throws IOException {
+    private RunRecord execute(RunRecord rec, TrainableNetwork net, AdmmSession resumedSession,
+                              Map<String, byte[]> inputFiles) throws IOException {
         long started = System.nanoTime();
         CompressionPlan plan = rec.plan;
         DatasetId dataset = DatasetId.byId(plan.dataset());
@@ -185,11 +185,14 @@ public final class CompressionPipeline {
             if (rec.nextStep == 0 && !ModelSource.isBuiltIn(plan.model())) {
                 checkInput(net, test, plan);
             }
+            int leftovers = AtomicFile.removeLeftovers(outputDir); // kill -9 skips their clean-up
+            if (leftovers > 0) {
+                log.accept("removed " + leftovers + " unfinished temporary file(s) of an interrupted run");
+            }
             Files.createDirectories(outputDir); // only now: a run that cannot start leaves no empty folder behind
-            for (var input : pendingInputs.entrySet()) {
+            for (var input : inputFiles.entrySet()) {
                 AtomicFile.writeBytes(outputDir.resolve(input.getKey()), input.getValue());
             }
-            pendingInputs = Map.of();
             return executeSteps(rec, net, resumedSession, started, train, test);
         } finally {
             closeAll(train, test);
@@ -209,7 +212,7 @@ public final class CompressionPipeline {
             out = net.output(features).shape();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(plan.model() + " does not take " + dataset.id() + " input: " + layout
-                    + "; DL4J says: " + SavedModels.firstLine(e), e);
+                    + "; DL4J says: " + ErrorText.firstLine(e), e);
         }
         if (out.length != 2 || out[0] != features.size(0)) {
             throw new IllegalArgumentException(plan.model() + " gives outputs of shape " + java.util.Arrays.toString(out)
@@ -233,9 +236,9 @@ public final class CompressionPipeline {
                 phases.run(steps.get(rec.nextStep), rec.nextStep == 0 ? null : steps.get(rec.nextStep - 1));
             } catch (DivergenceException e) {
                 throw new DivergenceException(e.getMessage() + (rec.nextStep == 0
-                        ? ". Nothing was saved: it diverged in the run's first step."
+                        ? ". No checkpoint was written: it diverged in the run's first step."
                         : String.format(Locale.ROOT, ". The checkpoint after step %d of %d is kept in %s.",
-                        rec.nextStep, steps.size(), outputDir.resolve(CHECKPOINT))));
+                        rec.nextStep, steps.size(), outputDir.resolve(CHECKPOINT))), e);
             }
             rec.nextStep++;
             rec.layers = layerEntries(net, plan);
@@ -459,7 +462,7 @@ public final class CompressionPipeline {
         List<RunRecord.LayerEntry> entries = new ArrayList<>();
         for (ConstrainableLayer l : net.constrainableLayers()) {
             var w = l.weights();
-            long kept = w.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            long kept = NonZeros.count(w);
             entries.add(new RunRecord.LayerEntry(l.name(), l.type(), w.length(), kept,
                     plan.pruningRatios().getOrDefault(l.name(), 0.0)));
         }

@@ -62,8 +62,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
     public record Training(int epochs, double learningRate, double learningRateDecay) {
         public Training {
             require(epochs >= 0, "epochs must be >= 0, was " + epochs);
-            require(learningRate > 0 && Double.isFinite(learningRate), "a learning rate must be finite and > 0, was "
-                    + learningRate);
+            requireLearningRate("a learning rate", learningRate);
             require(learningRateDecay > 0 && learningRateDecay <= 1, "a learning-rate decay must be in (0, 1], was "
                     + learningRateDecay);
         }
@@ -108,10 +107,10 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             require(rounds >= 0 && epochsPerRound >= 1 && epochsPerFreeze >= 0, "quantize: rounds >= 0, epochs >= 1");
             require(rho > 0 && rhoGrowth >= 1 && rhoMax >= rho && Double.isFinite(rhoMax),
                     "quantize rho needs rho > 0, rhoGrowth >= 1, a finite rhoMax >= rho");
-            require(learningRate > 0 && Double.isFinite(learningRate), "the quantization learning rate must be finite "
-                    + "and > 0, was " + learningRate);
-            require(retrainLearningRate == null || (retrainLearningRate > 0 && Double.isFinite(retrainLearningRate)),
-                    "the quantized retraining learning rate must be finite and > 0, was " + retrainLearningRate);
+            requireLearningRate("the quantization learning rate", learningRate);
+            if (retrainLearningRate != null) {
+                requireLearningRate("the quantized retraining learning rate", retrainLearningRate);
+            }
             require(!freezeFractions.isEmpty() && freezeFractions.get(freezeFractions.size() - 1) == 1.0,
                     "quantize.freezeFractions must end with 1.0 (every weight on its level)");
             freezeFractions.forEach(f -> require(f > 0 && f <= 1, "freeze fractions must be in (0, 1]"));
@@ -150,8 +149,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
                        double rhoMax, boolean rescaleDual, int stages, int stageRetrainEpochs) {
         public Admm {
             require(stages >= 1 && stageRetrainEpochs >= 0, "ADMM needs stages >= 1 and stageRetrainEpochs >= 0");
-            require(learningRate > 0 && Double.isFinite(learningRate), "the ADMM learning rate must be finite and > 0, was "
-                    + learningRate);
+            requireLearningRate("the ADMM learning rate", learningRate);
             require(Double.isFinite(rho) && Double.isFinite(rhoGrowth) && Double.isFinite(rhoMax),
                     "rho, its growth and its cap must be finite");
         }
@@ -197,6 +195,10 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
     /** The constraint set of {@code layer} (top-k unless the plan names another). */
     public ProjectionSpec projection(String layer) {
         return projections.getOrDefault(layer, ProjectionSpec.TOP_K);
+    }
+
+    private static void requireLearningRate(String what, double rate) {
+        require(rate > 0 && Double.isFinite(rate), what + " must be finite and > 0, was " + rate);
     }
 
     private static void require(boolean ok, String message) {

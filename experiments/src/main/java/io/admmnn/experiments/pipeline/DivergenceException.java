@@ -6,4 +6,8 @@ public class DivergenceException extends RuntimeException {
     public DivergenceException(String message) {
         super(message);
     }
+
+    public DivergenceException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -53,9 +53,11 @@ public sealed interface ModelSource {
     }
 
     /**
-     * The source {@code model} names: a zoo id (case-insensitive) if it is one, else an existing file or folder.
+     * The source {@code model} names: a zoo id (case-insensitive) if it is one, else an existing file or folder
+     * holding a saved network (loaded once here, to read its layers).
      *
      * @throws IllegalArgumentException (one line) if it is neither
+     * @throws UncheckedIOException     if the saved network cannot be read
      */
     static ModelSource of(String model) {
         if (isBuiltIn(model)) {
@@ -67,7 +69,11 @@ public sealed interface ModelSource {
                     + Arrays.stream(ZooModel.values()).map(ZooModel::id).collect(Collectors.joining(", "))
                     + ") and no saved model at " + path.toAbsolutePath());
         }
-        return new Saved(path);
+        try {
+            return new Saved(path, SavedModels.load(path).weightCounts());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // unreadable (permissions, disk): the command line names the file
+        }
     }
 
     /** Whether {@code model} is a zoo id (no file is looked at). */
@@ -98,8 +104,16 @@ public sealed interface ModelSource {
         }
     }
 
-    /** A saved network: the file (or results folder) {@code path}. */
-    record Saved(Path path) implements ModelSource {
+    /**
+     * A saved network: the file (or results folder) {@code path}.
+     *
+     * @param weightCounts its layers' weight counts, read once when the source is named
+     */
+    record Saved(Path path, Map<String, Long> weightCounts) implements ModelSource {
+        public Saved {
+            weightCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(weightCounts));
+        }
+
         @Override
         public String id() {
             return path.toString();
@@ -116,15 +130,6 @@ public sealed interface ModelSource {
         @Override
         public TrainableNetwork create(long seed, double learningRate) throws IOException {
             return SavedModels.load(path);
-        }
-
-        @Override
-        public Map<String, Long> weightCounts() {
-            try {
-                return SavedModels.load(path).weightCounts();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

@@ -29,12 +29,14 @@ public record Provenance(String command, String gitCommit, boolean gitDirty, lon
     }
 
     /**
-     * The rows "command", "git commit", "seed" and "machine" of a two-column Markdown table (header not included).
+     * A two-column Markdown table with the rows "command", "git commit", "seed" and "machine"; callers may append
+     * rows of their own.
      *
      * @param seeded false for work that draws no random numbers: the seed row then says so
      */
-    public String markdownRows(boolean seeded) {
-        return "| command | `" + command + "` |\n"
+    public String markdownTable(boolean seeded) {
+        return "| | |\n|---|---|\n"
+                + "| command | `" + command + "` |\n"
                 + "| git commit | " + gitCommit + (gitDirty ? " (working tree had uncommitted changes)" : "") + " |\n"
                 + "| seed | " + (seeded ? Long.toString(seed) : "none (draws no random numbers)") + " |\n"
                 + "| machine | " + machine + " |\n";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.admmnn.core.io.ErrorText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -171,8 +172,9 @@ public final class RunRecord {
         try {
             rec = JSON.readValue(Files.readString(json), RunRecord.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(json + " is not a run record: " + e.getOriginalMessage().lines()
-                    .findFirst().orElse("unreadable JSON") + " (line " + e.getLocation().getLineNr() + ")", e);
+            throw new IllegalArgumentException(json + " is not a run record: " + ErrorText.firstLine(
+                    e.getOriginalMessage()) + (e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ")"), e);
         }
         if (rec == null || rec.plan == null) {
             throw new IllegalArgumentException(json + " is not a run record: it has no plan");

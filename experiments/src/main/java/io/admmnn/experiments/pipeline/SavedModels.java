@@ -1,5 +1,6 @@
 package io.admmnn.experiments.pipeline;
 
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.dl4j.format.CompressedModelFile;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import java.io.IOException;
@@ -47,10 +48,12 @@ public final class SavedModels {
         try {
             return file.getFileName().toString().endsWith(".admmnn") ? CompressedModelFile.read(file)
                     : TrainableNetwork.load(file.toFile(), false);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e; // unreadable, not wrong: the command line says which file and why (ErrorText)
         } catch (IOException | RuntimeException e) {
             // A wrong file is the user's mistake, not a crash: say which file and what the reader found.
             throw new IllegalArgumentException(file + " is not a saved DL4J network (ModelSerializer zip) or .admmnn "
-                    + "file: " + firstLine(e), e);
+                    + "file: " + ErrorText.firstLine(e), e);
         }
     }
 
@@ -83,9 +86,4 @@ public final class SavedModels {
                 command, commit, baseline);
     }
 
-    /** The first line of {@code e}'s message (DL4J's run to many lines), or its type if it has none. */
-    static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.lines().findFirst().orElse(m);
-    }
 }

@@ -58,7 +58,7 @@ public final class PruningReport {
         DatasetId dataset = DatasetId.byId(rec.plan.dataset());
         md.append("# ADMM ").append(rec.plan.quantizes() ? "pruning and quantization" : "pruning").append(" of ")
                 .append(rec.plan.model()).append(" on ").append(dataset.displayName()).append("\n\n");
-        md.append("| | |\n|---|---|\n").append(p.markdownRows(true));
+        md.append(p.markdownTable(true));
         row(md, "started", p.startedAt());
         row(md, "finished", rec.finishedAt == null ? "not finished (resume to continue)" : rec.finishedAt);
         if (!rec.resumedAt.isEmpty()) {

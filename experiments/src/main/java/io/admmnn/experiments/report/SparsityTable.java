@@ -8,6 +8,7 @@ import io.admmnn.core.projection.ChannelSparsity;
 import io.admmnn.core.projection.ColumnSparsity;
 import io.admmnn.core.projection.FilterSparsity;
 import io.admmnn.core.projection.ZeroGroups;
+import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import java.io.IOException;
@@ -70,7 +71,7 @@ public final class SparsityTable {
      */
     public static Row row(String layer, INDArray w, Long reuse) {
         boolean conv = w.rank() == 4;
-        long nonZeros = w.neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+        long nonZeros = NonZeros.count(w);
         double filters = ZeroGroups.count(w, new FilterSparsity(0)).fraction();
         double channels = ZeroGroups.count(w, new ChannelSparsity(0)).fraction();
         double kernelColumns = ZeroGroups.count(w, new ColumnSparsity(0)).fraction();
