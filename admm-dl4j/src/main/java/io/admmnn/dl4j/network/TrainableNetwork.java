@@ -6,7 +6,10 @@ import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -85,8 +88,8 @@ public final class TrainableNetwork {
     }
 
     /** Weight count ({@code W} only, no biases) per constrainable layer name, in network order. */
-    public java.util.Map<String, Long> weightCounts() {
-        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    public Map<String, Long> weightCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
         constrainableLayers().forEach(l -> counts.put(l.name(), l.weights().length()));
         return counts;
     }
@@ -164,11 +167,11 @@ public final class TrainableNetwork {
      * {@code input} (one example): output elements / {@code nOut}, i.e. output positions of a convolution (H x W),
      * 1 for a dense layer. MACs per example = weights x reuse, for any data layout, depthwise convolutions included.
      */
-    public java.util.Map<String, Long> weightReuse(INDArray input) {
+    public Map<String, Long> weightReuse(INDArray input) {
         if (input.size(0) != 1) {
             throw new IllegalArgumentException("give one example, not " + input.size(0));
         }
-        java.util.Map<String, INDArray> activations = new java.util.HashMap<>();
+        Map<String, INDArray> activations = new HashMap<>();
         if (model instanceof MultiLayerNetwork mln) {
             List<INDArray> out = mln.feedForward(input, false); // [0] is the input, [i + 1] layer i's output
             Layer[] layers = mln.getLayers();
@@ -178,7 +181,7 @@ public final class TrainableNetwork {
         } else {
             activations.putAll(((ComputationGraph) model).feedForward(input, false));
         }
-        java.util.Map<String, Long> reuse = new java.util.LinkedHashMap<>();
+        Map<String, Long> reuse = new LinkedHashMap<>();
         for (ConstrainableLayer l : constrainableLayers()) {
             INDArray a = activations.get(l.name());
             if (a != null && l.layer().conf().getLayer() instanceof FeedForwardLayer ff && ff.getNOut() > 0) {
@@ -219,7 +222,7 @@ public final class TrainableNetwork {
      * into one zip, atomically: it is written beside {@code file} and then renamed over it, so a crash at
      * any moment leaves either the previous checkpoint or the new one, never a partial file.
      */
-    public void saveCheckpoint(File file, java.util.Map<String, ? extends java.io.Serializable> objects)
+    public void saveCheckpoint(File file, Map<String, ? extends java.io.Serializable> objects)
             throws IOException {
         AtomicFile.write(file.toPath(), temp -> {
             ModelSerializer.writeModel(model, temp.toFile(), true);

@@ -95,7 +95,7 @@ final class ConfigSection {
         } else {
             throw typeError(key, "a number", s);
         }
-        if (!ok.test(v) || Double.isNaN(v)) {
+        if (!ok.test(v)) {
             throw error(key, rule + ", was " + s.text());
         }
         return v;

@@ -116,11 +116,11 @@ public final class CompressionPipeline {
         Map<String, Projection> last = pruneConstraints(plan, plan.admm().stages() - 1); // user classes built here
         for (var e : last.entrySet()) {
             var w = net.layer(e.getKey()).weights();
-            Integer m = plan.projection(e.getKey()).m();
+            ProjectionSpec spec = plan.projection(e.getKey());
             long inputs = w.rank() == 2 ? w.size(0) : w.size(1);
-            if (plan.projection(e.getKey()).fixedRatio() != null && inputs % m != 0) {
-                throw new IllegalArgumentException("layer " + e.getKey() + ": N:M groups of " + m + " run along its "
-                        + inputs + " inputs" + (w.rank() == 2 ? "" : " (channels)") + ", not a multiple of " + m
+            if (spec.fixedRatio() != null && inputs % spec.m() != 0) {
+                throw new IllegalArgumentException("layer " + e.getKey() + ": N:M groups of " + spec.m() + " run along its "
+                        + inputs + " inputs" + (w.rank() == 2 ? "" : " (channels)") + ", not a multiple of " + spec.m()
                         + ", so it would not remove the planned " + plan.pruningRatios().get(e.getKey()));
             }
             var projected = w.dup();

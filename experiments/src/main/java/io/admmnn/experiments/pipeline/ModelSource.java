@@ -54,10 +54,9 @@ public sealed interface ModelSource {
 
     /**
      * The source {@code model} names: a zoo id (case-insensitive) if it is one, else an existing file or folder
-     * holding a saved network (loaded once here, to read its layers).
+     * (read only when its network or its layers are needed).
      *
      * @throws IllegalArgumentException (one line) if it is neither
-     * @throws UncheckedIOException     if the saved network cannot be read
      */
     static ModelSource of(String model) {
         if (isBuiltIn(model)) {
@@ -69,11 +68,7 @@ public sealed interface ModelSource {
                     + Arrays.stream(ZooModel.values()).map(ZooModel::id).collect(Collectors.joining(", "))
                     + ") and no saved model at " + path.toAbsolutePath());
         }
-        try {
-            return new Saved(path, SavedModels.load(path).weightCounts());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // unreadable (permissions, disk): the command line names the file
-        }
+        return new Saved(path);
     }
 
     /** Whether {@code model} is a zoo id (no file is looked at). */
@@ -105,15 +100,10 @@ public sealed interface ModelSource {
     }
 
     /**
-     * A saved network: the file (or results folder) {@code path}.
-     *
-     * @param weightCounts its layers' weight counts, read once when the source is named
+     * A saved network: the file (or results folder) {@code path}. It is loaded on each use, not held, so that naming
+     * the source costs nothing and a run loads it once, in {@link #create}.
      */
-    record Saved(Path path, Map<String, Long> weightCounts) implements ModelSource {
-        public Saved {
-            weightCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(weightCounts));
-        }
-
+    record Saved(Path path) implements ModelSource {
         @Override
         public String id() {
             return path.toString();
@@ -130,6 +120,16 @@ public sealed interface ModelSource {
         @Override
         public TrainableNetwork create(long seed, double learningRate) throws IOException {
             return SavedModels.load(path);
+        }
+
+        /** @throws UncheckedIOException if the file cannot be read (permissions, disk) */
+        @Override
+        public Map<String, Long> weightCounts() {
+            try {
+                return SavedModels.load(path).weightCounts();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // the command line names the file and what went wrong
+            }
         }
     }
 }

@@ -139,16 +139,7 @@ class OwnNetworkTest {
 
     @Test
     void aNetworkWithDropoutEndsTheSameRepeatedAndResumed(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork dropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
-                .updater(new org.nd4j.linalg.learning.config.Adam(1e-3)).list()
-                .layer(new DenseLayer.Builder().name("hidden").nIn(784).nOut(64).activation(Activation.RELU).dropOut(0.5)
-                        .build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("classes").nIn(64).nOut(10)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        dropout.init();
-        Path model = dir.resolve("dropout.zip");
-        TrainableNetwork.of(dropout).save(model.toFile(), false);
+        Path model = savedMlp(dir.resolve("dropout.zip"), 784, 64, 0.5);
         CompressionPlan plan = CompressionPlan.quick(model.toString(), java.util.Map.of("hidden", 0.9))
                 .withLimits(2000, 500).withPhases(new CompressionPlan.Training(2, 1e-3, 1),
                         new CompressionPlan.Admm(2, 1, 1e-3, 0.01, 1.5, 1, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1));
@@ -206,15 +197,8 @@ class OwnNetworkTest {
     @Test
     void aSavedNetworkThatDoesNotFitTheDataOrIsNoNetworkIsAOneLineError(@TempDir Path dir) throws Exception {
         // A dense network for 100 inputs cannot read 784-pixel MNIST rows.
-        MultiLayerNetwork small = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
-                .layer(new DenseLayer.Builder().name("fc").nIn(100).nOut(16).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(16).nOut(10)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        small.init();
-        Path wrongInput = dir.resolve("wrong-input.zip");
-        TrainableNetwork.of(small).save(wrongInput.toFile(), false);
-        assertThat(AdmmNnCli.execute("prune", "--model", wrongInput.toString(), "--ratio", "fc=0.5", "--out",
+        Path wrongInput = savedMlp(dir.resolve("wrong-input.zip"), 100, 16, 1.0);
+        assertThat(AdmmNnCli.execute("prune", "--model", wrongInput.toString(), "--ratio", "hidden=0.5", "--out",
                 dir.resolve("a").toString(), "--no-progress")).isEqualTo(2);
         assertThat(console.err()).contains("does not take mnist input")
                 .contains("come as [1000, 784] rows of pixels").doesNotContain("\tat ");
@@ -233,6 +217,27 @@ class OwnNetworkTest {
         assertThat(console.err()).contains(yaml + ":1: model: unknown model '" + dir.resolve("missing.zip")
                 + "': not a built-in model (lenet-300-100, lenet-5, alexnet) and no saved model at");
         assertThat(console.err()).doesNotContain("\tat ");
+    }
+
+    /**
+     * Saves a network of our own: dense "hidden" ({@code inputs} -> {@code units}, ReLU, dropout keeping
+     * {@code retain} of its inputs unless 1), softmax "classes" (10); Adam, seed 3.
+     */
+    private static Path savedMlp(Path file, int inputs, int units, double retain) throws Exception {
+        DenseLayer.Builder hidden = new DenseLayer.Builder().name("hidden").nIn(inputs).nOut(units)
+                .activation(Activation.RELU);
+        if (retain < 1) {
+            hidden.dropOut(retain);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
+                .updater(new org.nd4j.linalg.learning.config.Adam(1e-3)).list()
+                .layer(hidden.build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("classes").nIn(units).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        TrainableNetwork.of(net).save(file.toFile(), false);
+        return file;
     }
 
     private static long nonZeros(TrainableNetwork net, String layer) {
