@@ -154,11 +154,16 @@ public final class CompressionPipeline {
         AdmmSession session = null;
         TrainableNetwork net;
         if (TrainableNetwork.readCheckpointObject(checkpoint, AdmmSession.STATE_ENTRY) != null) {
-            List<Step> steps = Step.of(plan);
-            Step next = steps.get(Math.min(rec.nextStep, steps.size() - 1));
-            boolean quantizing = next.kind() == Step.Kind.QUANT_ROUND || next.kind() == Step.Kind.SNAP
-                    || next.kind() == Step.Kind.QUANT_RETRAIN;
-            Map<String, Projection> active = quantizing ? quantizers(rec) : pruneConstraints(plan, next.stage());
+            // The ADMM stage running when the checkpoint was written is the one of the step it completed, not of
+            // the step to come: a run killed as a stage began (its scales fitted, nothing saved yet) resumes
+            // before that stage and begins it again.
+            Step completed = Step.of(plan).get(rec.nextStep - 1);
+            boolean quantizing = completed.kind() == Step.Kind.QUANT_ROUND;
+            Map<String, Projection> active = switch (completed.kind()) {
+                case QUANT_ROUND -> quantizers(rec);
+                case PRUNE_ROUND -> pruneConstraints(plan, completed.stage());
+                default -> Map.of(); // no ADMM stage runs between steps of any other kind
+            };
             session = AdmmSession.restore(checkpoint, active, quantizing ? quantSchedule(plan) : schedule(plan),
                     plan.admm().rescaleDual());
             net = session.network();

@@ -103,6 +103,53 @@ class CompressionPipelineMnistTest {
         assertThat(b.equalsWithEps(a, 1e-5)).as("same final weights").isTrue();
     }
 
+    /**
+     * A crash just as a stage begins (its constraint sets or quantization scales made in memory, nothing saved since
+     * the previous step) and just after it, for every stage kind: progressive pruning, hard projection, ADMM
+     * quantization, quantization by rounding (the two-stage baseline) and progressive snapping. Each resumes to the
+     * uninterrupted run's accuracies, kept weights, scales and weights.
+     */
+    @Test
+    void aRunCrashedAtAnyStageBoundaryResumesToTheSameResult(@TempDir Path dir) throws Exception {
+        CompressionPlan admm = smallPlan().withLimits(2000, 500)
+                .withPhases(new CompressionPlan.Training(1, 1e-3, 1), new CompressionPlan.Admm(1, 1, 1e-3, 0.02, 1.5, 1, true, 2, 1),
+                        new CompressionPlan.Training(1, 5e-4, 1))
+                .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 3, "fc3", 4), 2, 1, 1e-4, 0.01, 1.5, 1,
+                        java.util.List.of(0.5, 1.0), 1, 2e-4));
+        CompressionPlan twoStage = admm.withPhases(new CompressionPlan.Training(1, 1e-3, 1),
+                        new CompressionPlan.Admm(0, 1, 1e-3, 0.02, 1.5, 1, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1))
+                .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 3, "fc3", 4), 0, 1, 1e-4, 0.01, 1.5, 1,
+                        java.util.List.of(1.0), 0, null));
+        Map<CompressionPlan, java.util.List<String>> crashes = new java.util.LinkedHashMap<>();
+        crashes.put(admm, java.util.List.of("ADMM prune-1", "ADMM prune-2", "hard projection stage 2/2",
+                "ADMM quantization:", "[quantize round 1/2]", "[quantize] snapped 50%", "[quantize] snapped 100%"));
+        crashes.put(twoStage, java.util.List.of("ADMM prune-1", "hard projection", "quantization by rounding:"));
+        int plan = 0;
+        for (var entry : crashes.entrySet()) {
+            Path straightDir = dir.resolve("straight-" + plan);
+            RunRecord straight = new CompressionPipeline(straightDir, mnist, s -> { }, false).run(entry.getKey(), "test");
+            var straightWeights = TrainableNetwork.load(straightDir.resolve(CompressionPipeline.MODEL).toFile(), false)
+                    .model().params();
+            for (String line : entry.getValue()) {
+                Path crashed = dir.resolve("crashed-" + plan + "-" + line.replaceAll("[^a-z0-9]", ""));
+                assertThatThrownBy(() -> new CompressionPipeline(crashed, mnist, s -> {
+                    if (s.startsWith(line)) {
+                        throw new IllegalStateException("simulated crash");
+                    }
+                }, false).run(entry.getKey(), "test")).as(line).hasMessage("simulated crash");
+
+                RunRecord resumed = new CompressionPipeline(crashed, mnist, s -> { }, false).resume("resume");
+                assertThat(resumed.accuracy).as("crash at '%s'", line).isEqualTo(straight.accuracy);
+                assertThat(resumed.quantizationScales).as(line).isEqualTo(straight.quantizationScales);
+                assertThat(resumed.totalKept()).as(line).isEqualTo(straight.totalKept());
+                var weights = TrainableNetwork.load(crashed.resolve(CompressionPipeline.MODEL).toFile(), false).model().params();
+                assertThat(weights.equalsWithEps(straightWeights, 1e-5)).as("same final weights after a crash at '%s'", line)
+                        .isTrue();
+            }
+            plan++;
+        }
+    }
+
     @Test
     void aRunStartsFromASavedNetworkAndComparesWithTheDenseBaselineItCameFrom(@TempDir Path dir) throws Exception {
         CompressionPlan pruning = smallPlan().withLimits(3000, 1000).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
