@@ -82,6 +82,133 @@ class UniformQuantizationTest {
     }
 
     @Test
+    void weightsAlreadyOnLevelsThatLeaveTheTopLevelUnusedRefitWithZeroError() {
+        // Issue 17.6: values on {1, 2, 3} x 0.0862 at 3 bits (levels 1..4); the old search stopped at 1.2 max/4.
+        double q = 0.0862;
+        double[] w = {q, -2 * q, 3 * q, -3 * q, 2 * q, -q, 0, 3 * q, q};
+        UniformQuantization fitted = UniformQuantization.fit(Nd4j.createFromArray(w), 3);
+        double[] nonZero = java.util.Arrays.stream(w).filter(x -> x != 0).map(Math::abs).toArray();
+        double norm = java.util.Arrays.stream(nonZero).map(x -> x * x).sum();
+        assertThat(fitted.scale()).isCloseTo(q, within(1e-12));
+        assertThat(UniformQuantization.error(nonZero, fitted.scale(), 4)).isLessThanOrEqualTo(1e-24 * norm);
+    }
+
+    /** Values of three kinds (on a lattice with unused top levels, arbitrary, a few repeated ones), with zeros. */
+    private static Arbitrary<double[]> magnitudeMix(int maxSize) {
+        Arbitrary<Double> lattice = Arbitraries.integers().between(-5, 5).map(i -> i * 0.0862);
+        Arbitrary<Double> any = Arbitraries.doubles().between(-3, 3);
+        Arbitrary<Double> repeated = Arbitraries.of(0.0, 1.0, -1.0, 0.25, 2.0);
+        return Arbitraries.<Arbitrary<Double>>of(lattice, any, repeated)
+                .flatMap(kind -> kind.array(double[].class).ofMinSize(1).ofMaxSize(maxSize))
+                .filter(v -> java.util.Arrays.stream(v).anyMatch(x -> x != 0));
+    }
+
+    record Case(double[] values, int bits) {
+    }
+
+    @Provide
+    Arbitrary<Case> tinyCases() {
+        // Small enough to enumerate every assignment of levels: at most 4^6, 8^4 or 128^2 of them.
+        return Arbitraries.of(1, 2, 3, 4, 8).flatMap(bits -> magnitudeMix(bits <= 2 ? 6 : bits == 3 ? 5 : bits == 4 ? 4 : 2)
+                .map(v -> new Case(v, bits)));
+    }
+
+    @Property(tries = 400)
+    void fitIsTheGlobalMinimumOverEveryAssignmentOfLevels(@ForAll("tinyCases") Case c) {
+        double[] nonZero = java.util.Arrays.stream(c.values()).filter(x -> x != 0).map(Math::abs).toArray();
+        int n = 1 << (c.bits() - 1);
+        // Independent exact minimum: min over q of E(q) = min over assignments k of E(sum v k / sum k^2), because
+        // each assignment's least-squares scale is optimal for it and the nearest levels are optimal for a scale.
+        double exact = Double.POSITIVE_INFINITY;
+        int[] k = new int[nonZero.length];
+        java.util.Arrays.fill(k, 1);
+        while (true) {
+            double num = 0;
+            double den = 0;
+            for (int j = 0; j < k.length; j++) {
+                num += nonZero[j] * k[j];
+                den += (double) k[j] * k[j];
+            }
+            exact = Math.min(exact, UniformQuantization.error(nonZero, num / den, n));
+            int j = 0;
+            while (j < k.length && k[j] == n) {
+                k[j++] = 1;
+            }
+            if (j == k.length) {
+                break;
+            }
+            k[j]++;
+        }
+        double fitted = UniformQuantization.error(nonZero,
+                UniformQuantization.fit(Nd4j.createFromArray(c.values()), c.bits()).scale(), n);
+        double tolerance = 1e-12 * java.util.Arrays.stream(nonZero).map(x -> x * x).sum();
+        assertThat(fitted).isCloseTo(exact, within(tolerance));
+    }
+
+    @Provide
+    Arbitrary<Case> largerCases() {
+        return Arbitraries.of(1, 2, 3, 4, 8).flatMap(bits -> magnitudeMix(60).map(v -> new Case(v, bits)));
+    }
+
+    @Property(tries = 150)
+    void fitIsAtLeastAsGoodAsAFineScanRefinedByGoldenSection(@ForAll("largerCases") Case c) {
+        double[] nonZero = java.util.Arrays.stream(c.values()).filter(x -> x != 0).map(Math::abs).toArray();
+        int n = 1 << (c.bits() - 1);
+        // Every optimal scale is sum v k / sum k^2 with 1 <= k <= n, so it lies in [min v / n, max v].
+        double lo = java.util.Arrays.stream(nonZero).min().orElseThrow() / n;
+        double hi = java.util.Arrays.stream(nonZero).max().orElseThrow();
+        int steps = 20_000;
+        double[] grid = new double[steps + 1];
+        double[] errors = new double[steps + 1];
+        for (int s = 0; s <= steps; s++) {
+            grid[s] = lo * Math.pow(hi / lo, (double) s / steps);
+            errors[s] = UniformQuantization.error(nonZero, grid[s], n);
+        }
+        double independent = Double.POSITIVE_INFINITY;
+        for (int s = 0; s <= steps; s++) {
+            independent = Math.min(independent, errors[s]);
+            boolean localMinimum = (s == 0 || errors[s] <= errors[s - 1]) && (s == steps || errors[s] <= errors[s + 1]);
+            if (localMinimum) {
+                independent = Math.min(independent, goldenSection(nonZero, n, grid[Math.max(0, s - 1)],
+                        grid[Math.min(steps, s + 1)]));
+            }
+        }
+        double fitted = UniformQuantization.error(nonZero,
+                UniformQuantization.fit(Nd4j.createFromArray(c.values()), c.bits()).scale(), n);
+        double norm = java.util.Arrays.stream(nonZero).map(x -> x * x).sum();
+        assertThat(fitted).isLessThanOrEqualTo(independent + 1e-12 * norm);
+    }
+
+    private static double goldenSection(double[] magnitudes, int n, double a, double b) {
+        double ratio = (Math.sqrt(5) - 1) / 2;
+        double best = Double.POSITIVE_INFINITY;
+        for (int iteration = 0; iteration < 80; iteration++) {
+            double x1 = b - ratio * (b - a);
+            double x2 = a + ratio * (b - a);
+            double e1 = UniformQuantization.error(magnitudes, x1, n);
+            double e2 = UniformQuantization.error(magnitudes, x2, n);
+            best = Math.min(best, Math.min(e1, e2));
+            if (e1 <= e2) {
+                b = x2;
+            } else {
+                a = x1;
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void aSingleValueOrRepeatedValuesFitExactly() {
+        for (int bits : new int[] {1, 2, 8}) {
+            assertThat(UniformQuantization.error(new double[] {0.3},
+                    UniformQuantization.fit(Nd4j.createFromArray(-0.3), bits).scale(), 1 << (bits - 1)))
+                    .isLessThan(1e-30);
+            assertThat(UniformQuantization.fit(Nd4j.createFromArray(0.5, -0.5, 0.5, 0.0), bits).quantize(-0.5))
+                    .isCloseTo(-0.5, within(1e-15));
+        }
+    }
+
+    @Test
     void bitsGiveTwoToTheBitsLevels() {
         assertThat(new UniformQuantization(3, 1).levelsPerSign()).isEqualTo(4);
         assertThat(new UniformQuantization(3, 1).quantize(10)).isEqualTo(4);
