@@ -17,6 +17,11 @@ interface GroupSparsity extends Projection {
     TensorGroups.Partition partition(int[] shape);
 
     @Override
+    default boolean isSparsityPattern() {
+        return true;
+    }
+
+    @Override
     default void projectInPlace(INDArray v) {
         TensorGroups.Partition p = partition(TensorGroups.weightShape(v));
         TensorGroups.keepLargestGroups(v, p.grouping(), p.count(), TensorGroups.keptGroups(ratio(), p.count()));

@@ -99,6 +99,11 @@ public record NmSparsity(int n, int m) implements Projection {
     }
 
     @Override
+    public boolean isSparsityPattern() {
+        return true;
+    }
+
+    @Override
     public boolean isFeasible(INDArray v, double tolerance) {
         double[] x = FlatValues.readDoubles(v);
         for (int[] group : members(v)) {

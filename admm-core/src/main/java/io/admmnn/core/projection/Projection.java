@@ -35,6 +35,17 @@ public interface Projection {
     /** Whether {@code v} lies in S, allowing an absolute error of {@code tolerance} per element. */
     boolean isFeasible(INDArray v, double tolerance);
 
+    /**
+     * Whether S is a sparsity pattern: it only says which weights must be zero, so every {@code w} whose zeros
+     * include those of a member of S is in S ({@code v in S, supp(w) in supp(v) => w in S}). Training with the zeros
+     * frozen then keeps a layer in S, and retraining after the hard projection needs no further projection. The
+     * default, {@code false}, is the safe answer for a set that also constrains values (levels, bounds, norms):
+     * retraining then puts the layer back into S with {@link #projectInPlace} after every epoch.
+     */
+    default boolean isSparsityPattern() {
+        return false;
+    }
+
     /** One line for logs and reports, e.g. {@code "top-k sparsity: keep 8.0% (ratio 0.920)"}. */
     String describe();
 }

@@ -48,6 +48,11 @@ public record TopKSparsity(double ratio) implements Projection {
     }
 
     @Override
+    public boolean isSparsityPattern() {
+        return true;
+    }
+
+    @Override
     public boolean isFeasible(INDArray v, double tolerance) {
         long nonZero = NonZeros.count(v);
         return nonZero <= keptCount(v.length());

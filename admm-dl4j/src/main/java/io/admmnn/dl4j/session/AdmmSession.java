@@ -141,6 +141,40 @@ public final class AdmmSession {
     }
 
     /**
+     * Puts layers that training moved back into their constraint sets: {@code W = Proj_S(W)} for every set that
+     * constrains values, not only zeros (masked retraining keeps a {@link Projection#isSparsityPattern sparsity
+     * pattern} by itself, so those are skipped). Weights the projection sets to zero are frozen with the others.
+     *
+     * @param sets constraint set per layer of this session
+     * @return the layers that were projected
+     */
+    public List<String> projectOntoSets(Map<String, Projection> sets) {
+        if (solver != null) {
+            throw new IllegalStateException("ADMM stage '" + stage + "' is still running; hardProject() first");
+        }
+        List<String> projected = new ArrayList<>();
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (Map.Entry<String, Projection> e : sets.entrySet()) {
+                if (e.getValue().isSparsityPattern()) {
+                    continue;
+                }
+                ConstrainableLayer layer = layers.get(e.getKey());
+                if (layer == null) {
+                    network.layer(e.getKey());
+                    throw new IllegalArgumentException("layer '" + e.getKey() + "' is not part of this session");
+                }
+                INDArray w = layer.weights();
+                e.getValue().projectInPlace(w);
+                LayerHooks h = hooks.get(e.getKey());
+                INDArray nonZero = w.neq(0.0).castTo(w.dataType());
+                h.setMask(h.mask() == null ? nonZero : nonZero.muli(h.mask()));
+                projected.add(e.getKey());
+            }
+        }
+        return projected;
+    }
+
+    /**
      * Ends the ADMM stage without projecting W: penalties off, masks unchanged (used before progressive
      * quantization, which projects a share of the weights at a time with {@link #snapAndFreeze}).
      */

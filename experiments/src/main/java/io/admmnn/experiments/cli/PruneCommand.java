@@ -164,6 +164,9 @@ final class PruneCommand implements Callable<Integer> {
         System.out.println();
         System.out.println(md);
         LOG.info("report: {}", folder.resolve("report.md"));
+        if (!rec.layersOutsideTheirSets().isEmpty()) {
+            LOG.warn("the final model is NOT in its constraint sets: {}", String.join(", ", rec.layersOutsideTheirSets()));
+        }
         return 0;
     }
 

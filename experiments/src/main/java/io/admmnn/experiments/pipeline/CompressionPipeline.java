@@ -46,6 +46,8 @@ public final class CompressionPipeline {
     public static final String COMPRESSED_MODEL = "model.admmnn";
     static final String RECORD_ENTRY = "run-record";
     private static final int EVAL_BATCH = 1000;
+    /** Absolute error per weight within which a final weight counts as in its set (float rounding of the levels). */
+    private static final double FEASIBILITY_TOLERANCE = 1e-6;
 
     private final Path outputDir;
     private final Path dataDir;
@@ -253,6 +255,7 @@ public final class CompressionPipeline {
             checkpoint(rec, net, phases.session);
         }
         if (rec.finishedAt == null) {
+            rec.finalSets = finalSetMembership(rec, net);
             net.save(outputDir.resolve(MODEL).toFile(), false);
             store(rec, net, phases);
             rec.finishedAt = Instant.now().toString();
@@ -302,7 +305,7 @@ public final class CompressionPipeline {
             String stageLabel = stages == 1 ? "" : String.format(Locale.ROOT, " stage %d/%d", step.stage() + 1, stages);
             switch (step.kind()) {
                 case PRETRAIN -> {
-                    double acc = trainEpoch("pretrain", step, plan.pretrain().learningRate(step.index()));
+                    double acc = trainEpoch("pretrain", step, plan.pretrain().learningRate(step.index()), () -> { });
                     if (step.isLastOfPhase()) {
                         rec.accuracy.put(RunRecord.PRETRAINED, acc);
                     }
@@ -335,7 +338,10 @@ public final class CompressionPipeline {
                     CompressionPlan.Training t = step.stage() == stages - 1 ? plan.retrain()
                             : new CompressionPlan.Training(plan.admm().stageRetrainEpochs(), plan.retrain().learningRate(),
                             plan.retrain().learningRateDecay());
-                    double acc = trainEpoch("retrain" + stageLabel, step, t.learningRate(step.index()));
+                    // Masking keeps the zeros; a set that also constrains values is projected onto after every epoch.
+                    Map<String, Projection> sets = pruneConstraints(plan, step.stage());
+                    double acc = trainEpoch("retrain" + stageLabel, step, t.learningRate(step.index()),
+                            () -> session.projectOntoSets(sets));
                     if (step.isLastOfPhase()) {
                         RunRecord.StageEntry last = rec.stages.remove(rec.stages.size() - 1);
                         rec.stages.add(new RunRecord.StageEntry(last.stage(), last.compression(), last.afterHardPrune(), acc));
@@ -368,7 +374,7 @@ public final class CompressionPipeline {
                             + "levels and froze them (%s): test %.2f%%", 100 * fraction, snapped, 100 * acc));
                 }
                 case QUANT_RETRAIN -> trainEpoch("quantized retrain " + (step.stage() + 1), step,
-                        plan.quantize().quantizedRetrainRate());
+                        plan.quantize().quantizedRetrainRate(), () -> { });
                 default -> throw new IllegalStateException(step.toString());
             }
         }
@@ -398,14 +404,13 @@ public final class CompressionPipeline {
             log.accept((admm ? "ADMM quantization: " : "quantization by rounding: ") + describe(q));
         }
 
-        double trainEpoch(String phase, Step step, double learningRate) {
-            net.setLearningRate(learningRate);
-            train.setEpoch(rec.globalEpoch);
+        /** One training epoch, then {@code afterTraining} (before the test accuracy is measured). */
+        double trainEpoch(String phase, Step step, double learningRate, Runnable afterTraining) {
             String label = String.format(Locale.ROOT, "%s %d/%d", phase, step.index() + 1, step.of());
-            return epoch(label, phase, learningRate);
+            return epoch(label, phase, learningRate, afterTraining);
         }
 
-        private double epoch(String label, String phase, double learningRate) {
+        private double epoch(String label, String phase, double learningRate, Runnable afterTraining) {
             net.setLearningRate(learningRate);
             train.setEpoch(rec.globalEpoch);
             // Dropout draws from ND4J's random generator, which no checkpoint holds: seeding it from (seed, epoch)
@@ -414,6 +419,7 @@ public final class CompressionPipeline {
             monitor.begin(label, train.batchesPerEpoch());
             long t0 = System.nanoTime();
             net.fitEpoch(train);
+            afterTraining.run();
             double seconds = (System.nanoTime() - t0) / 1e9;
             double objective = monitor.end();
             double acc = evaluate();
@@ -428,7 +434,7 @@ public final class CompressionPipeline {
             List<Residuals> residuals = session.runRound(r -> {
                 for (int e = 0; e < epochsPerRound; e++) {
                     epoch(String.format(Locale.ROOT, "%s round %d/%d, epoch %d/%d", stage, step.index() + 1, step.of(),
-                            e + 1, epochsPerRound), "admm " + stage.replace(" stage", ""), learningRate);
+                            e + 1, epochsPerRound), "admm " + stage.replace(" stage", ""), learningRate, () -> { });
                 }
             });
             double acc = evaluate();
@@ -472,6 +478,26 @@ public final class CompressionPipeline {
                     plan.pruningRatios().getOrDefault(l.name(), 0.0)));
         }
         return entries;
+    }
+
+    /** Checks each constrained layer, in network order, against its last pruning set and, when quantized, its quantizer. */
+    private static List<RunRecord.SetMembership> finalSetMembership(RunRecord rec, TrainableNetwork net) {
+        List<RunRecord.SetMembership> result = new ArrayList<>();
+        List<Map<String, Projection>> sets = new ArrayList<>();
+        sets.add(pruneConstraints(rec.plan, rec.plan.admm().stages() - 1));
+        if (!rec.quantizationScales.isEmpty()) {
+            sets.add(quantizers(rec));
+        }
+        for (ConstrainableLayer layer : net.constrainableLayers()) { // in network order
+            for (Map<String, Projection> perLayer : sets) {
+                Projection set = perLayer.get(layer.name());
+                if (set != null) {
+                    result.add(new RunRecord.SetMembership(layer.name(), set.describe(),
+                            set.isFeasible(layer.weights(), FEASIBILITY_TOLERANCE)));
+                }
+            }
+        }
+        return result;
     }
 
     /** Each layer's constraint set (the plan's {@link ProjectionSpec}) at the ratio of stage {@code stage} (0-based). */

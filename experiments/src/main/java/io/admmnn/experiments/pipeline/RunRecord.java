@@ -59,6 +59,8 @@ public final class RunRecord {
     public long otherParameters;
     public Double wallSeconds;
     public String finishedAt;
+    /** Whether each constrained layer of the final model lies in each of its constraint sets (empty until finished). */
+    public List<SetMembership> finalSets = new ArrayList<>();
 
     /**
      * One training epoch.
@@ -116,6 +118,22 @@ public final class RunRecord {
 
     /** Residuals of one layer: primal {@code ||W-Z||}, dual {@code rho ||Z-Zprev||}, primal / ||W||. */
     public record LayerResidual(String layer, double primal, double dual, double relativePrimal) {
+    }
+
+    /**
+     * Whether a layer's final weights lie in one of its constraint sets ({@code Projection.isFeasible} with an absolute
+     * tolerance of 1e-6 per weight).
+     *
+     * @param layer    layer name
+     * @param set      the set as {@code Projection.describe} words it
+     * @param feasible whether the weights are in it
+     */
+    public record SetMembership(String layer, String set, boolean feasible) {
+    }
+
+    /** The layers whose final weights are outside one of their constraint sets, as "layer (set)". */
+    public List<String> layersOutsideTheirSets() {
+        return finalSets.stream().filter(m -> !m.feasible()).map(m -> m.layer() + " (" + m.set() + ")").toList();
     }
 
     /** Final weight counts of one layer. */

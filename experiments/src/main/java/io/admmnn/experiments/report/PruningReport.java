@@ -112,6 +112,16 @@ public final class PruningReport {
         md.append("\nRatios count weights only; the ").append(rec.otherParameters)
                 .append(" biases are kept dense and are not counted (as in the ADMM-NN papers).\n");
 
+        if (!rec.finalSets.isEmpty()) {
+            List<String> outside = rec.layersOutsideTheirSets();
+            md.append("\n## Constraint sets of the final model\n\n").append(outside.isEmpty()
+                    ? "Every constrained layer's final weights lie in each of its sets"
+                    : "**The final model is outside its constraint sets: " + String.join(", ", outside) + "**")
+                    .append(" (checked with the set's `isFeasible`, 1e-6 per weight).\n\n| layer | set | final weights in it |\n|---|---|---|\n");
+            rec.finalSets.forEach(m -> md.append("| ").append(m.layer()).append(" | ").append(m.set().replace("|", "\\|")).append(" | ")
+                    .append(m.feasible() ? "yes" : "**no**").append(" |\n"));
+        }
+
         if (rec.stages.size() > 1) {
             md.append("\n## Progressive pruning stages\n\n| stage | weight compression | right after hard projection | after retraining |\n|---:|---:|---:|---:|\n");
             for (RunRecord.StageEntry st : rec.stages) {

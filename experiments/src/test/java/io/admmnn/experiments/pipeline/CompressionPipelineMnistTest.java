@@ -150,6 +150,36 @@ class CompressionPipelineMnistTest {
         }
     }
 
+    /**
+     * A user's set that bounds values (top-k clipped to |w| <= 0.05): masked retraining alone moved 11,507 of fc1's
+     * kept weights above the bound; retraining must end inside the set, and the report must say so per layer.
+     */
+    @Test
+    void retrainingKeepsALayerInASetThatBoundsValuesAndTheReportSaysSo(@TempDir Path out) throws Exception {
+        CompressionPlan base = smallPlan().withLimits(3000, 1000).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
+                new CompressionPlan.Admm(1, 1, 1e-3, 0.02, 1.5, 1, true, 1, 0), new CompressionPlan.Training(2, 1e-3, 1));
+        CompressionPlan plan = new CompressionPlan(base.model(), base.dataset(), base.seed(), base.batchSize(),
+                base.trainLimit(), base.testLimit(), base.pretrain(), base.admm(), base.retrain(), base.pruningRatios(),
+                null, base.storage(), Map.of("fc1", new ProjectionSpec(ClippedTopK.class.getName(), null, null, null, null)));
+        RunRecord rec = new CompressionPipeline(out, mnist, s -> { }, false).run(plan, "test");
+
+        var fc1 = TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false).layer("fc1").weights();
+        assertThat(new ClippedTopK(0.92).isFeasible(fc1, 1e-6)).as("final fc1 in its set, max |w| %s", fc1.amaxNumber())
+                .isTrue();
+        var fromFile = io.admmnn.dl4j.format.CompressedModelFile.read(out.resolve(CompressionPipeline.COMPRESSED_MODEL));
+        assertThat(new ClippedTopK(0.92).isFeasible(fromFile.layer("fc1").weights(), 1e-6)).as("model.admmnn too").isTrue();
+        assertThat(rec.finalSets).extracting(RunRecord.SetMembership::layer).containsExactly("fc1", "fc2", "fc3");
+        assertThat(rec.finalSets).allSatisfy(m -> assertThat(m.feasible()).as(m.toString()).isTrue());
+        assertThat(rec.layersOutsideTheirSets()).isEmpty();
+        assertThat(rec.accuracy.get(RunRecord.AFTER_RETRAIN)).as("still learns").isGreaterThan(0.85);
+        assertThat(PruningReport.markdown(rec)).contains("## Constraint sets of the final model")
+                .contains("| fc1 | top-k clipped to abs(w) <= 0.05 (ratio 0.92) | yes |");
+
+        // A record whose final weights left a set says so in the report.
+        rec.finalSets.set(0, new RunRecord.SetMembership("fc1", "top-k clipped", false));
+        assertThat(PruningReport.markdown(rec)).contains("**The final model is outside its constraint sets: fc1 (top-k clipped)**");
+    }
+
     @Test
     void aRunStartsFromASavedNetworkAndComparesWithTheDenseBaselineItCameFrom(@TempDir Path dir) throws Exception {
         CompressionPlan pruning = smallPlan().withLimits(3000, 1000).withPhases(new CompressionPlan.Training(1, 1e-3, 1),
