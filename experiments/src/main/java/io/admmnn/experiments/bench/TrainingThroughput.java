@@ -26,7 +26,8 @@ import java.util.Map;
  * constrained layer); timing the Z/U update once per short pass would charge it ten times over. Prints
  * {@code java <model> images-per-pass <n>}, {@code java <model> <plain|admm> <images/s>},
  * {@code java <model> zu-ms <ms>} and {@code java <model> overhead-pairs <min> <median> <max>}, the ADMM overhead
- * of each pair of passes. Used by scripts/bench.
+ * of each pair of passes; first, {@link BackendInfo}'s {@code ours <key> <value>} lines, and for each model
+ * {@code ours <model> training-path <line>}, the path {@link NativeBackend#describe} names. Used by scripts/bench.
  */
 public final class TrainingThroughput {
 
@@ -57,10 +58,11 @@ public final class TrainingThroughput {
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         var dir = Mnist.ensureAvailable(Mnist.defaultDirectory(), System.err::println);
         ImageDataset all = Mnist.train(dir);
+        BackendInfo.print(System.out);
         for (ZooModel model : new ZooModel[]{ZooModel.LENET_5, ZooModel.LENET_300_100}) {
             TrainableNetwork plain = TrainableNetwork.of(model.build(42, 1e-3));
             TrainableNetwork admm = TrainableNetwork.of(model.build(42, 1e-3));
-            System.err.println(NativeBackend.describe(plain));
+            System.out.println("ours " + model.id() + " training-path " + NativeBackend.describe(plain));
             ImageDataset train = all.first(images);
             // A third network for the probe, so the plain and ADMM networks keep the same training history.
             double probe = seconds(TrainableNetwork.of(model.build(42, 1e-3)), ShuffledBatches.training(train, 64, 42));

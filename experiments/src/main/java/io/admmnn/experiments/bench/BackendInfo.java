@@ -1,0 +1,61 @@
+package io.admmnn.experiments.bench;
+
+import io.admmnn.dl4j.speed.NativeBackend;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What this process trains on, for scripts/bench's reference check: the ND4J backend and libnd4j build, the BLAS
+ * vendor ND4J reports, the BLAS library files actually mapped into the process (read from /proc/self/maps after a
+ * matrix product), ND4J's BLAS and OpenMP thread counts and the OPENBLAS_* / OMP_* / MKL_* environment. Prints
+ * {@code ours <key> <value>} lines. The bundled OpenBLAS's runtime core is not reachable from Java (the JavaCPP
+ * preset of 1.5.7 binds no {@code openblas_get_corename}); scripts/bench asks the mapped file itself.
+ */
+final class BackendInfo {
+
+    private BackendInfo() {
+    }
+
+    /** Prints the lines; call after {@link NativeBackend#configure()}. */
+    static void print(PrintStream out) {
+        Nd4j.rand(DataType.FLOAT, 64, 800).mmul(Nd4j.rand(DataType.FLOAT, 800, 500));   // BLAS loaded and used
+        Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
+        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        out.println("ours nd4j-backend " + Nd4j.getBackend().getClass().getName() + " (" + info.get("backend") + ")");
+        out.println("ours libnd4j-build linux-x86_64" + extension);
+        out.println("ours blas-vendor " + info.get("blas.vendor"));
+        out.println("ours blas-threads " + info.get("blas.threads"));
+        out.println("ours omp-threads " + info.get("omp.threads"));
+        out.println("ours cores " + info.get("cores"));
+        for (String lib : mappedBlas()) {
+            out.println("ours blas-path " + lib);
+        }
+        new TreeMap<>(System.getenv()).forEach((k, v) -> {
+            if (k.startsWith("OPENBLAS_") || k.startsWith("OMP_") || k.startsWith("MKL_") || k.startsWith("GOTO_")) {
+                out.println("ours env " + k + "=" + v);
+            }
+        });
+    }
+
+    /** The BLAS libraries (OpenBLAS, MKL, any libblas) mapped into this process. */
+    private static List<String> mappedBlas() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.trim().split("\\s+"))
+                    .filter(f -> f.length >= 6).map(f -> f[f.length - 1])
+                    .filter(p -> {
+                        String name = Path.of(p).getFileName().toString().toLowerCase(Locale.ROOT);
+                        return !name.startsWith("libjni") && (name.contains("blas") || name.contains("mkl_"));
+                    }).distinct().sorted().toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of("unknown (" + e + ")");
+        }
+    }
+}
