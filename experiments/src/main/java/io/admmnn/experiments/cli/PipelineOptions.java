@@ -15,9 +15,13 @@ final class PipelineOptions {
     @Option(names = "--no-progress", description = "no progress bar (one line per epoch only)")
     boolean noProgress;
 
+    @Option(names = "--skip-unreadable-images", description = "image folder: leave out images that cannot be read or "
+            + "decoded, listed in the report, instead of stopping at the first (which is named)")
+    boolean skipUnreadableImages;
+
     /** The pipeline writing into {@code folder}, with a progress bar only on an interactive terminal. */
     CompressionPipeline pipeline(Path folder) {
         return new CompressionPipeline(folder, dataDir, LoggerFactory.getLogger("admm-nn")::info,
-                !noProgress && System.console() != null);
+                !noProgress && System.console() != null, skipUnreadableImages);
     }
 }

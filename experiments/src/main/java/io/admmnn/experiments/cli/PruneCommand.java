@@ -138,6 +138,31 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--fc-index-bits", description = "relative index bits of fully connected layers in model.admmnn (default: preset, 5)")
     Integer fcIndexBits;
 
+    @Option(names = "--image-size", description = "image folder: HEIGHTxWIDTH your network takes, e.g. 32x32 (default: "
+            + "read from the network; AlexNet 227x227)")
+    String imageSize;
+
+    @Option(names = "--image-resize", description = "image folder: crop (scale the shorter side to --image-scale-to, "
+            + "keep the centre) or stretch (scale to exactly the size, aspect ratio lost) (default: crop)")
+    String imageResize;
+
+    @Option(names = "--image-scale-to", description = "image folder, crop: shorter side in pixels before the centre "
+            + "crop (default: the larger of height and width; AlexNet 256)")
+    Integer imageScaleTo;
+
+    @Option(names = "--image-normalization", description = "image folder: unit (values / 255, in [0, 1]), caffe "
+            + "(ImageNet mean subtracted, 0..255) or mean-std (with --image-mean, --image-std) (default: unit for your "
+            + "network, caffe for AlexNet)")
+    String imageNormalization;
+
+    @Option(names = "--image-mean", split = ",", description = "image folder, mean-std: mean per channel in [0, 1] "
+            + "units, e.g. 0.49,0.48,0.45 (one value for grey)")
+    java.util.List<Double> imageMean;
+
+    @Option(names = "--image-std", split = ",", description = "image folder, mean-std: standard deviation per channel in "
+            + "[0, 1] units, e.g. 0.25,0.24,0.26")
+    java.util.List<Double> imageStd;
+
     @picocli.CommandLine.Mixin
     PipelineOptions pipelineOptions;
 
@@ -211,6 +236,11 @@ final class PruneCommand implements Callable<Integer> {
                     quantEpochsPerRound, quantLr, quantRho, CompressionPlan.Quantize.DEFAULT_RHO_GROWTH,
                     CompressionPlan.Quantize.defaultRhoMax(quantRho), CompressionPlan.Quantize.DEFAULT_FREEZE_FRACTIONS,
                     quantEpochsPerFreeze, quantRetrainLr));
+        }
+        if (imageSize != null || imageResize != null || imageScaleTo != null || imageNormalization != null
+                || imageMean != null || imageStd != null) {
+            p = p.withImages(new CompressionPlan.Images(imageSize, imageResize, imageScaleTo, imageNormalization,
+                    imageMean, imageStd));
         }
         if (convIndexBits != null || fcIndexBits != null) {
             p = p.withStorage(new CompressionPlan.Storage(or(convIndexBits, p.storage().convIndexBits()),

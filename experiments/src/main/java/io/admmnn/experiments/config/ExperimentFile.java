@@ -51,6 +51,13 @@ import java.util.Map;
  *   epochsPerFreeze: 2
  *   retrainLearningRate: 5.0e-5   # of the quantized retraining epochs; learningRate if left out
  * storage: {convIndexBits: 8, fcIndexBits: 5}                                # optional
+ * images:                   # optional, image-folder only (see CompressionPlan.Images); each key optional
+ *   size: 32x32             # HEIGHTxWIDTH the network takes; default read from the network
+ *   resize: crop            # crop (shorter side to scaleTo, centre crop) or stretch (to exactly size)
+ *   scaleTo: 36             # crop: shorter side before cropping, default the larger of height and width
+ *   normalization: mean-std # unit (value / 255), caffe (minus ImageNet mean, 0..255), mean-std
+ *   mean: [0.49, 0.48, 0.45]  # mean-std: per channel, [0, 1] units
+ *   std: [0.25, 0.24, 0.26]
  * layers:                   # layer name or glob (* and ?) -> target
  *   conv*: {ratio: 0.9, projection: filter}
  *   ip1: {ratio: 0.99, projection: {type: block, blockRows: 4, blockCols: 4}}
@@ -85,7 +92,7 @@ public final class ExperimentFile {
     public static CompressionPlan parse(String text, String file) {
         ConfigSection root = new ConfigSection(file, "", YamlTree.parse(text, file)).allowOnly("model", "dataset",
                 "seed", "batchSize", "trainLimit", "testLimit", "pretrain", "admm", "retrain", "quantize", "storage",
-                "layers", "startFrom");
+                "layers", "startFrom", "images");
         String modelName = root.string("model");
         ModelSource model;
         List<String> layerNames;
@@ -143,8 +150,9 @@ public final class ExperimentFile {
                 .map(q -> quantize(q, layerNames, model.name())).orElse(null);
         CompressionPlan.Storage storage = root.optionalSection("storage").map(ExperimentFile::storage)
                 .orElse(CompressionPlan.Storage.DEFAULT);
+        CompressionPlan.Images images = root.optionalSection("images").map(ExperimentFile::images).orElse(null);
         return root.build(() -> new CompressionPlan(model.id(), dataset, seed, batchSize, trainLimit, testLimit,
-                pretrain, admm, retrain, ratios, quantize, storage, projections, startFrom));
+                pretrain, admm, retrain, ratios, quantize, storage, projections, startFrom, images));
     }
 
     /** What one key of {@code layers:} sets for every layer it matches. */
@@ -250,6 +258,17 @@ public final class ExperimentFile {
         Double retrainLr = s.has("retrainLearningRate") ? s.number("retrainLearningRate", v -> v > 0, RANGE_POSITIVE) : null;
         return s.build(() -> new CompressionPlan.Quantize(bits, rounds, epochsPerRound, lr, rho, growth, rhoMax,
                 fractions, perFreeze, retrainLr));
+    }
+
+    private static CompressionPlan.Images images(ConfigSection s) {
+        s.allowOnly("size", "resize", "scaleTo", "normalization", "mean", "std");
+        String size = s.has("size") ? s.string("size") : null;
+        String resize = s.has("resize") ? s.string("resize") : null;
+        Integer scaleTo = s.has("scaleTo") ? s.integer("scaleTo", v -> v >= 1, "must be >= 1") : null;
+        String normalization = s.has("normalization") ? s.string("normalization") : null;
+        List<Double> mean = s.has("mean") ? s.numbers("mean", v -> true, "") : null;
+        List<Double> std = s.has("std") ? s.numbers("std", v -> v > 0, RANGE_POSITIVE) : null;
+        return s.build(() -> new CompressionPlan.Images(size, resize, scaleTo, normalization, mean, std));
     }
 
     private static CompressionPlan.Storage storage(ConfigSection s) {

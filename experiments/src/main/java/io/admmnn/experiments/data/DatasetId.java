@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * The registry of data sets a run can name ({@code --dataset}, {@code CompressionPlan.dataset}):
  * each knows where its files live by default, how to make them available, and how to load its splits.
  * The in-memory sets are 28x28 grey images of 10 classes, so every 28x28 model of the zoo runs on each; an image
- * folder streams 3x227x227 colour images for AlexNet.
+ * folder streams images of the classes its folders name, decoded to the network's input
+ * ({@link ImageFolderDataset.Options}: 3x227x227 Caffe crops for AlexNet).
  */
 public enum DatasetId {
 
@@ -63,8 +64,9 @@ public enum DatasetId {
 
     /**
      * The user's own images in ImageNet's layout, {@code train/<class>/*.jpg} and {@code val/<class>/*.jpg} (class
-     * folders sorted by name give the labels), decoded per batch as Caffe's AlexNet input
-     * ({@link ImageFolderDataset.Options#caffeAlexNet()}: 3x227x227): streamed, never held in memory.
+     * folders sorted by name give the labels), decoded per batch as the given {@link ImageFolderDataset.Options}
+     * say (Caffe's AlexNet input, {@link ImageFolderDataset.Options#caffeAlexNet()}, 3x227x227, unless told
+     * otherwise): streamed, never held in memory.
      */
     IMAGE_FOLDER("image-folder", "image folder", "your folder: train/<class>/*.jpg, val/<class>/*.jpg") {
         @Override
@@ -90,12 +92,12 @@ public enum DatasetId {
 
         @Override
         public ImageShape shape() {
-            return new ImageShape(3, OPTIONS.crop(), OPTIONS.crop(), 1000);
+            return new ImageShape(3, ALEXNET.height(), ALEXNET.width(), 1000);
         }
 
         @Override
         public long[] exampleShape() {
-            return new long[] {1, 3, OPTIONS.crop(), OPTIONS.crop()};
+            return new long[] {1, 3, ALEXNET.height(), ALEXNET.width()};
         }
 
         @Override
@@ -109,13 +111,15 @@ public enum DatasetId {
         }
 
         @Override
-        public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns) {
-            return split(directory, "train", limit).batches(OPTIONS, batchSize, seed, true, labelColumns);
+        public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns,
+                                                ImageFolderDataset.Options images) {
+            return split(directory, "train", limit).batches(images, batchSize, seed, true, labelColumns);
         }
 
         @Override
-        public EpochOrderedBatches testBatches(Path directory, int limit, int batchSize, int labelColumns) {
-            return split(directory, "val", limit).batches(OPTIONS, batchSize, 0, false, labelColumns);
+        public EpochOrderedBatches testBatches(Path directory, int limit, int batchSize, int labelColumns,
+                                               ImageFolderDataset.Options images) {
+            return split(directory, "val", limit).batches(images, batchSize, 0, false, labelColumns);
         }
 
         private ImageFolderDataset split(Path directory, String name, int limit) {
@@ -128,8 +132,8 @@ public enum DatasetId {
         }
     };
 
-    /** How {@link #IMAGE_FOLDER} decodes its images. */
-    private static final ImageFolderDataset.Options OPTIONS = ImageFolderDataset.Options.caffeAlexNet();
+    /** How {@link #IMAGE_FOLDER} decodes its images unless told otherwise: AlexNet's input. */
+    private static final ImageFolderDataset.Options ALEXNET = ImageFolderDataset.Options.caffeAlexNet();
 
     private final String id;
     private final String displayName;
@@ -156,7 +160,10 @@ public enum DatasetId {
         return id;
     }
 
-    /** Image size and classes: 1x28x28, 10 for the in-memory sets; 3x227x227 and at most 1000 for an image folder. */
+    /**
+     * Image size and classes: 1x28x28, 10 for the in-memory sets; for an image folder AlexNet's 3x227x227 and at most
+     * 1000 (what the built-in models are checked against; a saved network takes the folder as its own input).
+     */
     public ImageShape shape() {
         return new ImageShape(1, 28, 28, 10);
     }
@@ -177,11 +184,23 @@ public enum DatasetId {
      * its classes), in the order of (seed, epoch), one-hot labels {@code labelColumns} wide.
      */
     public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns) {
-        return ShuffledBatches.training(first(train(directory), limit, labelColumns), batchSize, seed);
+        return trainBatches(directory, limit, batchSize, seed, labelColumns, ALEXNET);
     }
 
     /** Test minibatches in file order, as {@link #trainBatches}. */
     public EpochOrderedBatches testBatches(Path directory, int limit, int batchSize, int labelColumns) {
+        return testBatches(directory, limit, batchSize, labelColumns, ALEXNET);
+    }
+
+    /** Training minibatches as {@link #trainBatches}, an image folder's images decoded as {@code images} say. */
+    public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns,
+                                            ImageFolderDataset.Options images) {
+        return ShuffledBatches.training(first(train(directory), limit, labelColumns), batchSize, seed);
+    }
+
+    /** Test minibatches as {@link #testBatches}, an image folder's images decoded as {@code images} say. */
+    public EpochOrderedBatches testBatches(Path directory, int limit, int batchSize, int labelColumns,
+                                           ImageFolderDataset.Options images) {
         return ShuffledBatches.inOrder(first(test(directory), limit, labelColumns), batchSize);
     }
 

@@ -1,6 +1,7 @@
 package io.admmnn.experiments.data;
 
 import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -38,6 +39,16 @@ public abstract class EpochOrderedBatches implements DataSetIterator {
     public final void setEpoch(int epoch) {
         order = shuffle ? ShuffledBatches.permutation(size, seed, epoch) : ShuffledBatches.identity(size);
         position = 0;
+        rewound();
+    }
+
+    /** Called after every rewind ({@link #setEpoch}, {@link #reset}): a subclass drops what it read ahead. */
+    protected void rewound() {
+    }
+
+    /** The files left out because they could not be read (none for sets held in memory), for reports. */
+    public List<String> unreadableFiles() {
+        return List.of();
     }
 
     /** Number of examples per epoch. */
@@ -57,7 +68,7 @@ public abstract class EpochOrderedBatches implements DataSetIterator {
 
     /** Consumes and returns the indices of the next {@code num} examples (fewer at the end of the epoch). */
     protected final int[] take(int num) {
-        if (!hasNext()) {
+        if (position >= order.length) {
             throw new java.util.NoSuchElementException("epoch finished; reset() or setEpoch() first");
         }
         int[] rows = upcoming(num);
@@ -78,8 +89,9 @@ public abstract class EpochOrderedBatches implements DataSetIterator {
         return next(batchSize);
     }
 
+    /** Whether the epoch has examples left; a subclass that may pass over some says whether any batch is left. */
     @Override
-    public final boolean hasNext() {
+    public boolean hasNext() {
         return position < order.length;
     }
 
@@ -96,6 +108,7 @@ public abstract class EpochOrderedBatches implements DataSetIterator {
     @Override
     public final void reset() {
         position = 0;
+        rewound();
     }
 
     @Override

@@ -18,36 +18,65 @@ import javax.imageio.ImageIO;
  * the usual 0..999); images within a class sorted by file name. Only the file list is held in memory: pixels are
  * decoded per minibatch by {@link ImageFolderBatches}, so ImageNet (1.28 M images, ~140 GB) streams from disk.
  *
- * <p>Preprocessing of one image ({@link Options}): scale so the shorter side is {@code resize} pixels (bilinear,
- * aspect ratio kept), take the centre {@code crop x crop} square, and write {@code (pixel - mean_c) * scale} per
- * channel c in R, G, B order (pixels in 0..255).
+ * <p>Preprocessing of one image ({@link Options}): either scale it (bilinear, aspect ratio kept) so its shorter side
+ * is {@code resize} pixels and take the centre {@code height x width} rectangle, or ({@code stretch}) scale it to
+ * exactly {@code width x height} pixels, aspect ratio not kept; then write {@code (v_c - mean_c) * scale_c} per
+ * channel c, where v_c is the pixel's red, green and blue value (0..255) for 3 channels, or its luminance
+ * {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R BT.601, also 0..255) for 1 channel.
  */
 public final class ImageFolderDataset {
 
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
+    /** ImageNet's mean red, green and blue values (0..255), subtracted by Caffe's AlexNet. */
+    public static final List<Double> IMAGENET_MEAN = List.of(123.68, 116.78, 103.94);
 
     /**
      * How images become network input.
      *
-     * @param resize        shorter side after scaling, in pixels (>= crop)
-     * @param crop          side of the centre square fed to the network, in pixels
-     * @param meanRed       subtracted from red values (0..255 scale)
-     * @param meanGreen     subtracted from green values
-     * @param meanBlue      subtracted from blue values
-     * @param scale         factor applied after the mean subtraction (1 = Caffe's 0..255 range, 1/255 = 0..1)
-     * @param channelsFirst NCHW {@code [n, 3, crop, crop]} (DL4J's default for convolutions) or NHWC
-     *                      {@code [n, crop, crop, 3]}
-     * @param threads       decoding threads per batch (1 = decode on the caller's thread)
+     * @param resize         crop mode: shorter side after scaling, in pixels ({@code >= max(height, width)});
+     *                       ignored when {@code stretch}
+     * @param height         rows of the image fed to the network, in pixels
+     * @param width          columns of the image fed to the network, in pixels
+     * @param channels       1 (luminance, for a grey network) or 3 (red, green, blue in that order)
+     * @param stretch        scale to exactly {@code width x height} (aspect ratio not kept) instead of scale and crop
+     * @param mean           per channel, subtracted from the 0..255 value ({@code channels} entries)
+     * @param scale          per channel, multiplies the value after the subtraction (1 = Caffe's 0..255 range,
+     *                       1/255 = 0..1)
+     * @param channelsFirst  NCHW {@code [n, channels, height, width]} (DL4J's default for convolutions) or NHWC
+     *                       {@code [n, height, width, channels]}
+     * @param threads        decoding threads per batch (1 = decode on the batch's own thread)
+     * @param skipUnreadable leave out images that cannot be read or decoded (counted, see
+     *                       {@link ImageFolderBatches#unreadableFiles()}) instead of failing
+     * @param rows           features as rows {@code [n, channels * height * width]} of the NCHW values, for a
+     *                       network of dense layers or one built with {@code InputType.convolutionalFlat}
      */
-    public record Options(int resize, int crop, double meanRed, double meanGreen, double meanBlue, double scale,
-                          boolean channelsFirst, int threads) {
+    public record Options(int resize, int height, int width, int channels, boolean stretch, List<Double> mean,
+                          List<Double> scale, boolean channelsFirst, int threads, boolean skipUnreadable,
+                          boolean rows) {
         public Options {
-            if (crop < 1 || resize < crop) {
-                throw new IllegalArgumentException("need 1 <= crop <= resize, was crop " + crop + ", resize " + resize);
+            if (height < 1 || width < 1 || (!stretch && resize < Math.max(height, width))) {
+                throw new IllegalArgumentException("need 1 <= height, width <= resize, was " + height + "x" + width
+                        + ", resize " + resize);
             }
-            if (threads < 1 || !(scale > 0)) {
-                throw new IllegalArgumentException("threads must be >= 1 and scale > 0");
+            if (channels != 1 && channels != 3) {
+                throw new IllegalArgumentException("images have 1 (grey) or 3 (RGB) channels, not " + channels);
             }
+            if (mean.size() != channels || scale.size() != channels || scale.stream().anyMatch(v -> !(v > 0))) {
+                throw new IllegalArgumentException("need one mean and one scale > 0 per channel, was " + mean + ", "
+                        + scale + " for " + channels + " channel(s)");
+            }
+            if (threads < 1 || (rows && !channelsFirst)) {
+                throw new IllegalArgumentException("threads must be >= 1; rows are NCHW values");
+            }
+            mean = List.copyOf(mean);
+            scale = List.copyOf(scale);
+        }
+
+        /** Square RGB crops of side {@code crop}, the same mean subtracted and scale applied to all channels. */
+        public Options(int resize, int crop, double meanRed, double meanGreen, double meanBlue, double scale,
+                       boolean channelsFirst, int threads) {
+            this(resize, crop, crop, 3, false, List.of(meanRed, meanGreen, meanBlue), List.of(scale, scale, scale),
+                    channelsFirst, threads, false, false);
         }
 
         /**
@@ -58,17 +87,24 @@ public final class ImageFolderDataset {
          * crops and mirrors for training and uses BGR order; here there is no augmentation and no warping.
          */
         public static Options caffeAlexNet() {
-            return new Options(256, 227, 123.68, 116.78, 103.94, 1.0, true, 2);
+            return new Options(256, 227, 227, 3, false, IMAGENET_MEAN, List.of(1.0, 1.0, 1.0), true, 2, false, false);
         }
 
         /** The same with another input layout. */
         public Options withChannelsFirst(boolean nchw) {
-            return new Options(resize, crop, meanRed, meanGreen, meanBlue, scale, nchw, threads);
+            return new Options(resize, height, width, channels, stretch, mean, scale, nchw, threads, skipUnreadable,
+                    rows);
         }
 
-        /** Values per image: {@code 3 * crop * crop}. */
+        /** The same, leaving out unreadable images ({@code true}) or failing on the first one. */
+        public Options withSkipUnreadable(boolean skip) {
+            return new Options(resize, height, width, channels, stretch, mean, scale, channelsFirst, threads, skip,
+                    rows);
+        }
+
+        /** Values per image: {@code channels * height * width}. */
         public int valuesPerImage() {
-            return 3 * crop * crop;
+            return channels * height * width;
         }
     }
 
@@ -183,8 +219,9 @@ public final class ImageFolderDataset {
     }
 
     /**
-     * Decodes {@code file}, resizes and crops it and writes its {@code 3 * crop * crop} values into {@code out}
-     * as batch row {@code row} (in the layout of {@code options}); rows are disjoint, so threads may share out.
+     * Decodes {@code file}, resizes and crops (or stretches) it and writes its {@link Options#valuesPerImage()}
+     * values into {@code out} as batch row {@code row} (in the layout of {@code options}); rows are disjoint, so
+     * threads may share out.
      *
      * @throws DataException naming the file if it cannot be read or decoded
      */
@@ -198,32 +235,47 @@ public final class ImageFolderDataset {
         if (image == null) {
             throw new DataException("cannot decode image " + file + ": not a JPEG or PNG image");
         }
-        int crop = options.crop();
-        BufferedImage scaled = scaleShorterSide(image, options.resize(), crop);
-        int x0 = (scaled.getWidth() - crop) / 2;
-        int y0 = (scaled.getHeight() - crop) / 2;
-        int[] argb = scaled.getRGB(x0, y0, crop, crop, null, 0, crop);
-        double[] mean = {options.meanRed(), options.meanGreen(), options.meanBlue()};
-        int plane = crop * crop;
+        int h = options.height();
+        int w = options.width();
+        BufferedImage fitted = options.stretch() ? scaled(image, w, h) : scaleShorterSide(image, options.resize(), w, h);
+        int x0 = (fitted.getWidth() - w) / 2;
+        int y0 = (fitted.getHeight() - h) / 2;
+        int[] argb = fitted.getRGB(x0, y0, w, h, null, 0, w);
+        int channels = options.channels();
+        double[] mean = options.mean().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] scale = options.scale().stream().mapToDouble(Double::doubleValue).toArray();
+        int plane = h * w;
         int base = row * options.valuesPerImage();
         for (int p = 0; p < plane; p++) {
             int pixel = argb[p];
-            for (int c = 0; c < 3; c++) {
-                int v = (pixel >>> (16 - 8 * c)) & 0xff; // c = 0 red, 1 green, 2 blue
-                float value = (float) ((v - mean[c]) * options.scale());
-                out[options.channelsFirst() ? base + c * plane + p : base + p * 3 + c] = value;
+            for (int c = 0; c < channels; c++) {
+                double v = channels == 1 ? luminance(pixel) : (pixel >>> (16 - 8 * c)) & 0xff; // c = 0 red, 1 green, 2 blue
+                float value = (float) ((v - mean[c]) * scale[c]);
+                out[options.channelsFirst() ? base + c * plane + p : base + p * channels + c] = value;
             }
         }
     }
 
-    /** The image scaled (bilinear) so its shorter side is {@code shorter} (never below {@code min}); as is if it already is. */
-    static BufferedImage scaleShorterSide(BufferedImage image, int shorter, int min) {
+    /** ITU-R BT.601 luma of an RGB pixel, 0..255; exactly the grey value when R = G = B. */
+    static double luminance(int rgb) {
+        return 0.299 * ((rgb >>> 16) & 0xff) + 0.587 * ((rgb >>> 8) & 0xff) + 0.114 * (rgb & 0xff);
+    }
+
+    /**
+     * The image scaled (bilinear) so its shorter side is {@code shorter}, each side at least {@code minWidth} and
+     * {@code minHeight}; as is if it already is.
+     */
+    static BufferedImage scaleShorterSide(BufferedImage image, int shorter, int minWidth, int minHeight) {
         int w = image.getWidth();
         int h = image.getHeight();
         double factor = (double) shorter / Math.min(w, h);
-        int nw = Math.max(min, (int) Math.round(w * factor));
-        int nh = Math.max(min, (int) Math.round(h * factor));
-        if (nw == w && nh == h) {
+        return scaled(image, Math.max(minWidth, (int) Math.round(w * factor)),
+                Math.max(minHeight, (int) Math.round(h * factor)));
+    }
+
+    /** The image scaled (bilinear) to {@code nw x nh} pixels; as is if it already has that size. */
+    private static BufferedImage scaled(BufferedImage image, int nw, int nh) {
+        if (nw == image.getWidth() && nh == image.getHeight()) {
             return image; // no resampling: pixel values reach the network exactly
         }
         BufferedImage out = new BufferedImage(nw, nh, BufferedImage.TYPE_INT_RGB);

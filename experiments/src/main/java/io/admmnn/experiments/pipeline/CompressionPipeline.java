@@ -53,6 +53,7 @@ public final class CompressionPipeline {
     private final Path dataDir;
     private final Consumer<String> log;
     private final boolean progressBar;
+    private final boolean skipUnreadableImages;
 
     /**
      * @param outputDir   results folder (created if missing)
@@ -62,10 +63,20 @@ public final class CompressionPipeline {
      * @param progressBar whether to draw a progress bar per epoch (for interactive terminals)
      */
     public CompressionPipeline(Path outputDir, Path dataDir, Consumer<String> log, boolean progressBar) {
+        this(outputDir, dataDir, log, progressBar, false);
+    }
+
+    /**
+     * The same, leaving out the images of an image folder that cannot be read if {@code skipUnreadableImages}
+     * (listed in {@link RunRecord#unreadableImages}) instead of stopping at the first.
+     */
+    public CompressionPipeline(Path outputDir, Path dataDir, Consumer<String> log, boolean progressBar,
+                               boolean skipUnreadableImages) {
         this.outputDir = outputDir;
         this.dataDir = dataDir;
         this.log = log;
         this.progressBar = progressBar;
+        this.skipUnreadableImages = skipUnreadableImages;
     }
 
     /** Starts a new run. */
@@ -184,11 +195,19 @@ public final class CompressionPipeline {
         DatasetId dataset = DatasetId.byId(plan.dataset());
         Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), log);
         int outputs = Math.toIntExact(net.outputSize());
-        EpochOrderedBatches train = dataset.trainBatches(dir, plan.trainLimit(), plan.batchSize(), plan.seed(), outputs);
+        var images = dataset.inMemory() ? null : ImageInput.options(plan, net, skipUnreadableImages);
+        EpochOrderedBatches train = dataset.trainBatches(dir, plan.trainLimit(), plan.batchSize(), plan.seed(), outputs,
+                images);
         // Streamed images are large (618 KB each for AlexNet): evaluate them in training-sized batches.
         EpochOrderedBatches test = dataset.testBatches(dir, plan.testLimit(),
-                dataset.inMemory() ? EVAL_BATCH : plan.batchSize(), outputs);
+                dataset.inMemory() ? EVAL_BATCH : plan.batchSize(), outputs, images);
+        boolean finished = false;
+        boolean created = Files.notExists(outputDir);
         try {
+            if (images != null) {
+                ImageInput.requireClasses(plan, train, test, outputs);
+                rec.inputShape = ImageInput.exampleShape(images);
+            }
             if (rec.nextStep == 0 && !ModelSource.isBuiltIn(plan.model())) {
                 checkInput(net, test, plan);
             }
@@ -200,9 +219,23 @@ public final class CompressionPipeline {
             for (var input : inputFiles.entrySet()) {
                 AtomicFile.writeBytes(outputDir.resolve(input.getKey()), input.getValue());
             }
-            return executeSteps(rec, net, resumedSession, started, train, test);
+            RunRecord done = executeSteps(rec, net, resumedSession, started, train, test);
+            finished = true;
+            return done;
         } finally {
             closeAll(train, test);
+            if (!finished && created && Files.notExists(outputDir.resolve(CHECKPOINT))) {
+                deleteFolder(outputDir); // stopped before its first checkpoint: nothing to resume, no empty folder
+            }
+        }
+    }
+
+    /** Deletes a folder this run created and its files (best effort: the error that stopped the run matters more). */
+    private static void deleteFolder(Path folder) {
+        try (var files = Files.walk(folder)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // leave it: the message of the failure that got here is what the user needs
         }
     }
 
@@ -212,7 +245,8 @@ public final class CompressionPipeline {
         var features = test.next().getFeatures();
         test.reset();
         DatasetId dataset = DatasetId.byId(plan.dataset());
-        String layout = "its " + dataset.shape() + " come as " + java.util.Arrays.toString(features.shape())
+        String layout = "its " + (dataset.inMemory() ? dataset.shape() : "images of " + test.getLabels().size() + " classes")
+                + " come as " + java.util.Arrays.toString(features.shape())
                 + (features.rank() == 2 ? " rows of pixels (conv layers need InputType.convolutionalFlat)" : " NCHW");
         long[] out;
         try {
@@ -248,6 +282,7 @@ public final class CompressionPipeline {
                         rec.nextStep, steps.size(), outputDir.resolve(CHECKPOINT))), e);
             }
             rec.nextStep++;
+            rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
             rec.layers = layerEntries(net, plan);
             rec.otherParameters = net.parameterCount() - rec.totalWeights();
             rec.wallSeconds = (rec.wallSeconds == null ? 0 : rec.wallSeconds) + (System.nanoTime() - started) / 1e9;
@@ -258,6 +293,7 @@ public final class CompressionPipeline {
             rec.finalSets = finalSetMembership(rec, net);
             net.save(outputDir.resolve(MODEL).toFile(), false);
             store(rec, net, phases);
+            rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
             rec.finishedAt = Instant.now().toString();
             checkpoint(rec, net, phases.session);
         }

@@ -30,11 +30,22 @@ import java.util.Map;
  *                      which is therefore never stored
  * @param startFrom     a saved network of the {@code model} architecture whose weights replace the model's own
  *                      (a results folder, a DL4J model zip or an {@code .admmnn} file), or null
+ * @param images        how an image folder's files become the network's input, or null for the defaults
+ *                      ({@link Images}); the in-memory sets ignore it
  */
 public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
                               Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections,
-                              String startFrom) {
+                              String startFrom, Images images) {
+
+    /** A plan with the default image input (see {@link Images}). */
+    public CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
+                           Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
+                           Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections,
+                           String startFrom) {
+        this(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, pruningRatios, quantize,
+                storage, projections, startFrom, null);
+    }
 
     /** A plan on MNIST pruning every layer by unstructured top-k sparsity. */
     public CompressionPlan(String model, long seed, int batchSize, int trainLimit, int testLimit, Training pretrain,
@@ -152,6 +163,60 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             requireLearningRate("the ADMM learning rate", learningRate);
             require(Double.isFinite(rho) && Double.isFinite(rhoGrowth) && Double.isFinite(rhoMax),
                     "rho, its growth and its cap must be finite");
+        }
+    }
+
+    /**
+     * How the files of an image folder become network input; every field is optional (null), its default following
+     * the network: a built-in model gets Caffe's AlexNet input, a saved network its own input size with values in
+     * [0, 1].
+     *
+     * @param size          {@code HxW}, pixels the network takes (e.g. {@code 32x32}); default: read from the
+     *                      network (see the README, "Your own network")
+     * @param resize        {@code crop}: scale the shorter side to {@code scaleTo} (aspect ratio kept), take the
+     *                      centre {@code HxW}; {@code stretch}: scale to exactly {@code HxW} (aspect ratio not kept).
+     *                      Default crop
+     * @param scaleTo       shorter side before the centre crop, pixels, at least the larger of H and W (default: that
+     *                      larger side, i.e. no margin; 256 for AlexNet's 227)
+     * @param normalization {@code unit}: value / 255, in [0, 1] (default for saved networks); {@code caffe}: value
+     *                      minus ImageNet's mean per channel, 0..255 range (AlexNet's default); {@code mean-std}:
+     *                      (value / 255 - mean_c) / std_c
+     * @param mean          mean-std only: per channel (1 or 3 entries, red, green, blue), in [0, 1] units
+     * @param std           mean-std only: per channel, > 0, in [0, 1] units
+     */
+    public record Images(String size, String resize, Integer scaleTo, String normalization, List<Double> mean,
+                         List<Double> std) {
+        /** The resize modes, as written in plans. */
+        public static final List<String> RESIZE = List.of("crop", "stretch");
+        /** The normalisations, as written in plans. */
+        public static final List<String> NORMALIZATION = List.of("unit", "caffe", "mean-std");
+
+        public Images {
+            require(size == null || size.matches("[1-9][0-9]*x[1-9][0-9]*"),
+                    "image size must be HEIGHTxWIDTH in pixels, e.g. 32x32, was '" + size + "'");
+            require(resize == null || RESIZE.contains(resize), "image resize must be one of " + RESIZE + ", was '"
+                    + resize + "'");
+            require(scaleTo == null || scaleTo >= 1, "image scaleTo must be >= 1 pixel, was " + scaleTo);
+            require(normalization == null || NORMALIZATION.contains(normalization), "image normalization must be one of "
+                    + NORMALIZATION + ", was '" + normalization + "'");
+            boolean meanStd = "mean-std".equals(normalization);
+            require(meanStd == (mean != null) && meanStd == (std != null),
+                    "image mean and std go together with normalization mean-std, and it needs both");
+            if (meanStd) {
+                require(!mean.isEmpty() && mean.size() == std.size(), "image mean and std need one entry per channel");
+                require(std.stream().allMatch(v -> v != null && v > 0), "image std entries must be > 0, was " + std);
+                mean = List.copyOf(mean);
+                std = List.copyOf(std);
+            }
+        }
+
+        /** Height and width of {@link #size()}, or null if it is not given. */
+        public int[] heightWidth() {
+            if (size == null) {
+                return null;
+            }
+            String[] hw = size.split("x");
+            return new int[] {Integer.parseInt(hw[0]), Integer.parseInt(hw[1])};
         }
     }
 
@@ -287,48 +352,54 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         Map<String, ProjectionSpec> kept = new LinkedHashMap<>(projections);
         kept.keySet().retainAll(ratios.keySet());
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                ratios, quantize, storage, kept, startFrom);
+                ratios, quantize, storage, kept, startFrom, images);
     }
 
     /** A copy on another data set (an id of {@link DatasetId}). */
     public CompressionPlan withDataset(String newDataset) {
         return new CompressionPlan(model, newDataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom);
+                pruningRatios, quantize, storage, projections, startFrom, images);
     }
 
     /** A copy with another seed. */
     public CompressionPlan withSeed(long newSeed) {
         return new CompressionPlan(model, dataset, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom);
+                pruningRatios, quantize, storage, projections, startFrom, images);
     }
 
     /** A copy that trains on the first {@code train} and evaluates on the first {@code test} images. */
     public CompressionPlan withLimits(int train, int test) {
         return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom);
+                pruningRatios, quantize, storage, projections, startFrom, images);
     }
 
     /** A copy with other phases. */
     public CompressionPlan withPhases(Training newPretrain, Admm newAdmm, Training newRetrain) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm,
-                newRetrain, pruningRatios, quantize, storage, projections, startFrom);
+                newRetrain, pruningRatios, quantize, storage, projections, startFrom, images);
     }
 
     /** A copy with another storage format. */
     public CompressionPlan withStorage(Storage newStorage) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, newStorage, projections, startFrom);
+                pruningRatios, quantize, newStorage, projections, startFrom, images);
     }
 
     /** A copy that starts from a saved network (see {@link #startFrom()}), or from random weights for null. */
     public CompressionPlan withStartFrom(String savedModel) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, savedModel);
+                pruningRatios, quantize, storage, projections, savedModel, images);
+    }
+
+    /** A copy reading an image folder as {@code newImages} say (null: the defaults). */
+    public CompressionPlan withImages(Images newImages) {
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
+                pruningRatios, quantize, storage, projections, startFrom, newImages);
     }
 
     /** A copy with a quantization stage (or none, for null). */
     public CompressionPlan withQuantize(Quantize newQuantize) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, newQuantize, storage, projections, startFrom);
+                pruningRatios, newQuantize, storage, projections, startFrom, images);
     }
 }

@@ -40,6 +40,8 @@ public final class RunRecord {
     public CompressionPlan plan;
     public int trainImages;
     public int testImages;
+    /** Shape of one example as the network got it, e.g. {@code [1, 3, 32, 32]}; null: the data set's default. */
+    public long[] inputShape;
     /** Index of the next step to run (see {@link CompressionPlan#stepCount()}). */
     public int nextStep;
     /** Epochs trained so far over all phases; selects the data order of the next epoch. */
@@ -58,9 +60,21 @@ public final class RunRecord {
     /** Parameters that are not constrained weights (biases): stored dense, not counted in the ratios. */
     public long otherParameters;
     public Double wallSeconds;
+    /** Image files left out because they could not be read or decoded (skipping on), sorted; null if none. */
+    public List<String> unreadableImages;
     public String finishedAt;
     /** Whether each constrained layer of the final model lies in each of its constraint sets (empty until finished). */
     public List<SetMembership> finalSets = new ArrayList<>();
+
+    /** Adds the files of {@code lists} to {@link #unreadableImages}, each once. */
+    @SafeVarargs
+    public final void noteUnreadable(List<String>... lists) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(unreadableImages == null ? List.of() : unreadableImages);
+        for (List<String> l : lists) {
+            all.addAll(l);
+        }
+        unreadableImages = all.isEmpty() ? null : new ArrayList<>(all);
+    }
 
     /**
      * One training epoch.

@@ -36,7 +36,8 @@ public final class PruningReport {
         String md = markdown(rec);
         if (SavedModels.find(dir) != null) {
             // Read from the saved weights, so older results folders get the table from `admm-nn report` too.
-            INDArray example = Nd4j.zeros(DataType.FLOAT, DatasetId.byId(rec.plan.dataset()).exampleShape());
+            long[] shape = rec.inputShape != null ? rec.inputShape : DatasetId.byId(rec.plan.dataset()).exampleShape();
+            INDArray example = Nd4j.zeros(DataType.FLOAT, shape);
             md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), example), dir);
         }
         AtomicFile.writeString(dir.resolve("report.md"), md);
@@ -67,6 +68,11 @@ public final class PruningReport {
         row(md, "wall time", rec.wallSeconds == null ? "-" : String.format(Locale.ROOT, "%.0f s", rec.wallSeconds));
         row(md, "data", rec.trainImages + " training / " + rec.testImages + " test images (" + dataset.displayName()
                 + ", " + dataset.source() + ")");
+        if (rec.unreadableImages != null) {
+            int n = rec.unreadableImages.size();
+            row(md, "skipped", n + " unreadable image" + (n == 1 ? "" : "s") + " skipped (--skip-unreadable-images): "
+                    + String.join(", ", rec.unreadableImages.subList(0, Math.min(n, 20))) + (n > 20 ? ", ..." : ""));
+        }
 
         RunRecord.SourceModel source = rec.source;
         if (source != null) {

@@ -26,7 +26,7 @@ class RunCommandTest {
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
         assertThat(console.err().strip()).isEqualTo("error: " + yaml + ":3: seeed: unknown key (did you mean 'seed'?); "
                 + "keys here: model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
-                + "storage, layers, startFrom");
+                + "storage, layers, startFrom, images");
         assertThat(dir.resolve("out")).doesNotExist();
 
         // LeNet-5 cannot take the image folder's 227x227 RGB images: the file is rejected at that line, no folder made.
