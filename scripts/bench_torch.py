@@ -4,6 +4,7 @@ batch 64, on the same MNIST images.
 Usage: bench_torch.py check                               (what PyTorch runs on; no timing)
        bench_torch.py DATA_DIR IMAGES PASSES THREADS      (the check, then the timing)
        bench_torch.py openblas LIB...                     (core and build of OpenBLAS files, without torch)
+       bench_torch.py split DATA_DIR STEPS THREADS        (where a training step's time goes)
 
 Before timing it finds the BLAS library PyTorch's matrix products actually call (the library the dynamic linker
 binds torch's sgemm_ to, after a matrix product has run) and prints 'info <key> <value>' lines: torch version,
@@ -118,7 +119,46 @@ def lenet300():
                          nn.Linear(100, 10))
 
 
+def split(data_dir, steps, threads):
+    """Where one training step's time goes: medians over `steps` steps, in microseconds, of taking the minibatch
+    (data), the forward pass with the loss, loss.backward(), and zero_grad + Adam's step (updater). Prints
+    'split torch <model> <part> <us>' lines."""
+    torch.set_num_threads(threads)
+    torch.manual_seed(42)
+    images = steps * 64
+    x = torch.tensor(idx(os.path.join(data_dir, 'train-images-idx3-ubyte'))[:images], dtype=torch.float32) / 255
+    y = torch.tensor(idx(os.path.join(data_dir, 'train-labels-idx1-ubyte'))[:images], dtype=torch.long)
+    x = x.unsqueeze(1)
+    for name, make in (('lenet-5', lenet5), ('lenet-300-100', lenet300)):
+        net = make()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        parts = {k: [] for k in ('data', 'forward', 'backward', 'updater', 'step')}
+        for p in range(3):   # two warm-up passes
+            perm = torch.randperm(images)
+            for i in range(0, images, 64):
+                t0 = time.perf_counter()
+                xb, yb = x[perm[i:i + 64]], y[perm[i:i + 64]]
+                t1 = time.perf_counter()
+                loss = loss_fn(net(xb), yb)
+                t2 = time.perf_counter()
+                loss.backward()
+                t3 = time.perf_counter()
+                opt.step()
+                opt.zero_grad()
+                t4 = time.perf_counter()
+                if p == 2:
+                    for k, v in (('data', t1 - t0), ('forward', t2 - t1), ('backward', t3 - t2), ('updater', t4 - t3),
+                                 ('step', t4 - t1)):
+                        parts[k].append(v * 1e6)
+        for k, v in parts.items():
+            print(f'split torch {name} {k} {statistics.median(v):.0f}', flush=True)
+
+
 def main():
+    if sys.argv[1:2] == ['split']:
+        split(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        return
     if sys.argv[1:] == ['check']:
         refused = check()
         if refused:
