@@ -261,4 +261,15 @@ class ExperimentFileTest {
         assertThatThrownBy(() -> ExperimentFile.load(Path.of("no/such/file.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("no/such/file.yaml:0: cannot read the file");
     }
+
+    @Test
+    void aLineIndentedWithATabIsNamedByItsOwnNumber() {
+        // Issue 17: the tab on line 5 was reported on line 4 (SnakeYAML marks the tab's line, Jackson's location
+        // pointed at the token before it).
+        assertThat(errorOf(VALID.replace("  rounds: 2", "\trounds: 2")))
+                .startsWith("bad.yaml:5: not valid YAML: ").contains("TAB");
+        assertThat(errorOf(VALID.replace("  fc3: {ratio: 0.5}", "\tfc3: {ratio: 0.5}")))
+                .startsWith("bad.yaml:13: not valid YAML: ");
+        assertThat(errorOf("\tmodel: lenet-5\n")).startsWith("bad.yaml:1: not valid YAML: ");
+    }
 }
