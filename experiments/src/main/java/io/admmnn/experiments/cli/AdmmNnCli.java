@@ -33,6 +33,7 @@ public final class AdmmNnCli implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new AdmmNnCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler(AdmmNnCli::reportUsageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (isUserError(e)) {
                 commandLine.getErr().println("error: " + (e instanceof IOException io ? ErrorText.describe(io)
@@ -42,6 +43,21 @@ public final class AdmmNnCli implements Runnable {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A mistyped option or value: the error, picocli's "did you mean" if it has one, and where the help is. Not
+     * picocli's default, which follows the error with the whole usage (over 100 lines for {@code prune}) and pushes
+     * the one line that matters off the screen.
+     */
+    private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        java.io.PrintWriter err = command.getErr();
+        err.println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static boolean isUserError(Exception e) {
