@@ -473,7 +473,7 @@ public final class CompressionPipeline {
     public static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
         Map<String, Projection> c = new LinkedHashMap<>();
         plan.pruningRatios().keySet().forEach(layer ->
-                c.put(layer, plan.projection(layer).create(plan.stageRatio(layer, stage))));
+                c.put(layer, plan.projection(layer).create(layer, plan.stageRatio(layer, stage))));
         return c;
     }
 

@@ -3,6 +3,7 @@ package io.admmnn.experiments.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.config.FailingProjection;
 import io.admmnn.experiments.config.LeadingZeros;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
@@ -83,5 +84,52 @@ class RunCommandTest {
 
         assertThat(AdmmNnCli.execute("report", out.toString())).isZero();
         assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).isZero(); // finished: nothing to do
+    }
+
+    private static final String SMALL_RUN = """
+            model: lenet-300-100
+            dataset: mnist
+            seed: 3
+            trainLimit: 500
+            testLimit: 200
+            pretrain: {epochs: 1, learningRate: 1.0e-3}
+            admm: {rounds: 2, epochsPerRound: 1, learningRate: 1.0e-3, rho: 0.02}
+            retrain: {epochs: 1, learningRate: 5.0e-4}
+            layers:
+              fc1: {ratio: 0.9}
+              fc2: {ratio: 0.5, projection: io.admmnn.experiments.config.FailingProjection}
+              fc3: {ratio: 0.5}
+            """;
+
+    @Test
+    void aUserProjectionThatThrowsEndsTheRunInOneLineNamingItsClassAndLayerAndKeepsTheCheckpoint(@TempDir Path dir)
+            throws Exception {
+        // Issue 17: it ended with the user's raw stack trace.
+        Mnist.ensureAvailable(Mnist.defaultDirectory(), s -> { });
+        Path yaml = Files.writeString(dir.resolve("failing.yaml"), SMALL_RUN);
+        String said = "error: projection io.admmnn.experiments.config.FailingProjection on layer fc2 failed: "
+                + FailingProjection.MESSAGE + " (IllegalStateException at ";
+        try {
+            // The first call is the check of the planned sets, before any training: no folder is made.
+            FailingProjection.failAfter(0);
+            Path before = dir.resolve("before");
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", before.toString(), "--no-progress"))
+                    .isEqualTo(2);
+            assertThat(console.err().strip()).startsWith(said).contains("FailingProjection.java:")
+                    .doesNotContain("\tat ").hasLineCount(1);
+            assertThat(before).doesNotExist();
+
+            // The second is the first Z-step, after pretraining: the run ends there and keeps its checkpoint.
+            FailingProjection.failAfter(1);
+            int start = console.err().length();
+            Path during = dir.resolve("during");
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", during.toString(), "--no-progress"))
+                    .isEqualTo(2);
+            String err = console.err().substring(start).strip();
+            assertThat(err).startsWith(said).doesNotContain("\tat ").hasLineCount(1);
+            assertThat(during.resolve(CompressionPipeline.CHECKPOINT)).isRegularFile();
+        } finally {
+            FailingProjection.failAfter(Integer.MAX_VALUE);
+        }
     }
 }
