@@ -142,8 +142,8 @@ public final class CompressionPipeline {
         try {
             json = TrainableNetwork.readCheckpointObject(checkpoint, RECORD_ENTRY);
         } catch (IOException e) {
-            throw new IllegalArgumentException(checkpoint + " is damaged or not a checkpoint (" + ErrorText.describe(e)
-                    + "); its run cannot be resumed", e);
+            // TrainableNetwork names the file and says whether it is damaged or not a checkpoint
+            throw new IllegalArgumentException(ErrorText.describe(e) + "; its run cannot be resumed", e);
         }
         if (json == null) {
             throw new IOException(checkpoint + " is not a checkpoint of this pipeline (no run record inside)");

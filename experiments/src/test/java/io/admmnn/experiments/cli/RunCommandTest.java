@@ -1,14 +1,18 @@
 package io.admmnn.experiments.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.config.ExperimentFile;
 import io.admmnn.experiments.config.FailingProjection;
 import io.admmnn.experiments.config.LeadingZeros;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,5 +135,45 @@ class RunCommandTest {
         } finally {
             FailingProjection.failAfter(Integer.MAX_VALUE);
         }
+    }
+
+    @Test
+    void aCheckpointWithAFlippedByteIsReportedAsDamagedNamingTheFile(@TempDir Path dir) throws Exception {
+        // Issue 17: a flipped byte said only "invalid entry CRC ...", not which file.
+        Path mnist = Mnist.ensureAvailable(Mnist.defaultDirectory(), s -> { });
+        Path yaml = Files.writeString(dir.resolve("small.yaml"), SMALL_RUN.replace(
+                ", projection: io.admmnn.experiments.config.FailingProjection", ""));
+        Path out = dir.resolve("crashed");
+        // Crash in the second ADMM round: the checkpoint holds the network, its updater and the ADMM state.
+        assertThatThrownBy(() -> new CompressionPipeline(out, mnist, line -> {
+            if (line.contains(" round 2/")) {
+                throw new IllegalStateException("simulated crash");
+            }
+        }, false).run(ExperimentFile.load(yaml), "test")).hasMessage("simulated crash");
+        Path checkpoint = out.resolve(CompressionPipeline.CHECKPOINT);
+        byte[] good = Files.readAllBytes(checkpoint);
+        List<String> names = new ArrayList<>();
+        List<Long> middles = new ArrayList<>();
+        try (var zip = org.apache.commons.compress.archivers.zip.ZipFile.builder().setFile(checkpoint.toFile()).get()) {
+            for (var e : java.util.Collections.list(zip.getEntries())) {
+                if (e.getCompressedSize() > 0) {
+                    names.add(e.getName());
+                    middles.add(e.getDataOffset() + e.getCompressedSize() / 2);
+                }
+            }
+        }
+        assertThat(names).contains("coefficients.bin", "updaterState.bin").hasSizeGreaterThanOrEqualTo(4);
+        for (int i = 0; i < names.size(); i++) {
+            byte[] bad = good.clone();
+            bad[Math.toIntExact(middles.get(i))] ^= 0x10;
+            Files.write(checkpoint, bad);
+            int start = console.err().length();
+            assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).as(names.get(i)).isEqualTo(2);
+            String err = console.err().substring(start).strip();
+            assertThat(err).as(names.get(i)).startsWith("error: " + checkpoint + " is damaged")
+                    .doesNotContain("\tat ").hasLineCount(1);
+        }
+        Files.write(checkpoint, good); // and the intact file still resumes
+        assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).isZero();
     }
 }
