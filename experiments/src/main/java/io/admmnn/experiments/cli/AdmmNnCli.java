@@ -2,6 +2,7 @@ package io.admmnn.experiments.cli;
 
 import io.admmnn.core.io.ErrorText;
 import io.admmnn.experiments.data.DataException;
+import io.admmnn.experiments.pipeline.BuildInfo;
 import io.admmnn.experiments.pipeline.DivergenceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code admm-nn} command: compression experiments from the command line. */
-@Command(name = "admm-nn", mixinStandardHelpOptions = true, version = "admm-nn 0.1.0",
+@Command(name = "admm-nn", mixinStandardHelpOptions = true, versionProvider = AdmmNnCli.Version.class,
         description = "ADMM-based pruning and quantization of neural networks, with hardware cost reports.",
         subcommands = {PruneCommand.class, RunCommand.class, ResumeCommand.class, ReportCommand.class,
                 HardwareCommand.class, AnalyzeCommand.class, ExportImagesCommand.class,
@@ -58,6 +59,14 @@ public final class AdmmNnCli implements Runnable {
         err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** {@code --version}: the version and the commit this build was made from, as reports record them. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{BuildInfo.current().describe()};
+        }
     }
 
     private static boolean isUserError(Exception e) {

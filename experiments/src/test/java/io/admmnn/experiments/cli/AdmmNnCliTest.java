@@ -2,6 +2,7 @@ package io.admmnn.experiments.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.admmnn.experiments.pipeline.BuildInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +52,14 @@ class AdmmNnCliTest {
             assertThat(said).as(c[0]).hasSizeLessThanOrEqualTo(3); // a "did you mean" line may come between
         }
         assertThat(console.out()).isEmpty();
+    }
+
+    @Test
+    void versionNamesTheBuildAndItsCommit() {
+        BuildInfo build = BuildInfo.current();
+        assertThat(AdmmNnCli.execute("--version")).isZero();
+        assertThat(console.out().strip()).isEqualTo(build.describe())
+                .startsWith("admm-nn " + build.version() + ", commit " + build.commitText());
     }
 
     @Test
