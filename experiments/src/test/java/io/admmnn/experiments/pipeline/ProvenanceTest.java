@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,48 @@ class ProvenanceTest {
 
         assertThat(provenanceCollectedIn(elsewhere)).isEqualTo(built).isNotEqualTo(theirs);
         assertThat(provenanceCollectedIn(noRepository)).isEqualTo(built);
+    }
+
+    @Test
+    void theBuildIsDirtyExactlyWhenItsSourcesDifferFromTheCommit(@TempDir Path repo) throws Exception {
+        List<String> status = new ArrayList<>(List.of("--no-optional-locks", "status", "--porcelain", "--"));
+        status.addAll(buildInputPathspecs());
+        // What the build ran, run again now: under Maven the build has just happened.
+        String now = git(Path.of("").toAbsolutePath(), status.toArray(String[]::new));
+        assumeTrue(now != null, "not run from a git checkout");
+        assertThat(BuildInfo.current().dirty()).as(now).isEqualTo(!now.isEmpty());
+
+        // The same pathspecs in a repository of the same layout: they reach into every module's sources and poms,
+        // untracked files included, and nothing else.
+        assertThat(git(repo, "init", "-q")).isNotNull();
+        for (String f : List.of("pom.xml", "README.md", "mod/pom.xml", "mod/src/main/java/A.java", "mod/src/test/T.java")) {
+            Files.createDirectories(repo.resolve(f).getParent());
+            Files.writeString(repo.resolve(f), "1");
+        }
+        assertThat(git(repo, "add", ".")).isNotNull();
+        assertThat(git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x")).isNotNull();
+        String[] command = status.toArray(String[]::new);
+        assertThat(git(repo, command)).isEmpty();
+        for (String changed : List.of("README.md", "mod/src/test/T.java", "results/new.md")) {
+            Files.createDirectories(repo.resolve(changed).getParent());
+            Files.writeString(repo.resolve(changed), "2");
+        }
+        assertThat(git(repo, command)).as("not what is built").isEmpty();
+        for (String built : List.of("pom.xml", "mod/pom.xml", "mod/src/main/java/A.java", "mod/src/main/java/b/New.java")) {
+            Files.createDirectories(repo.resolve(built).getParent());
+            Files.writeString(repo.resolve(built), "2");
+            assertThat(git(repo, command)).as(built).isNotEmpty();
+            assertThat(git(repo, "checkout", "-q", "--", ".")).isNotNull();
+            assertThat(git(repo, "clean", "-q", "-f", "--", "mod/src/main")).isNotNull();
+        }
+    }
+
+    /** The pathspecs the build's {@code git status} checks (experiments/pom.xml, execution build-info). */
+    private static List<String> buildInputPathspecs() throws IOException {
+        List<String> specs = java.util.regex.Pattern.compile("<arg value=\"(:\\(top[^\"]*)\"/>")
+                .matcher(Files.readString(Path.of("pom.xml"))).results().map(m -> m.group(1)).toList();
+        assertThat(specs).hasSize(3);
+        return specs;
     }
 
     @Test
