@@ -116,6 +116,14 @@ public record ProjectionSpec(String type, Integer blockRows, Integer blockCols, 
         return isUserClass() ? new UserProjection(p, type, layer) : p;
     }
 
+    /**
+     * The user's own object behind a projection that {@link #create(String, double)} wrapped, {@code p} itself
+     * otherwise: for code that needs the user's type (its own accessors), such as tests of what a plan builds.
+     */
+    public static Projection unwrap(Projection p) {
+        return p instanceof UserProjection u ? u.user() : p;
+    }
+
     /** A user's projection on one layer: each call passes through; what it throws is reported as above. */
     private record UserProjection(Projection user, String className, String layer) implements Projection {
 
