@@ -1,9 +1,14 @@
 package io.admmnn.dl4j.network;
 
 import io.admmnn.core.io.AtomicFile;
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.tensor.Subnormals;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,6 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -44,8 +54,14 @@ public final class TrainableNetwork {
         return new TrainableNetwork(model);
     }
 
-    /** Restores a network written by {@link #save}; the type (MLN or graph) is read from the file. */
+    /**
+     * Restores a network written by {@link #save}; the type (MLN or graph) is read from the file.
+     *
+     * @throws IOException naming the file when it is damaged (an entry does not match its CRC) or not a DL4J model
+     *                     file
+     */
     public static TrainableNetwork load(File file, boolean loadUpdater) throws IOException {
+        verify(file, null, "a DL4J model file");
         if (isGraphFile(file)) {
             return new TrainableNetwork(ModelSerializer.restoreComputationGraph(file, loadUpdater));
         }
@@ -232,14 +248,64 @@ public final class TrainableNetwork {
         });
     }
 
-    /** Reads an object stored by {@link #saveCheckpoint}, or null if the file has none under {@code key}. */
+    /**
+     * Reads an object stored by {@link #saveCheckpoint}, or null if the file has none under {@code key}.
+     *
+     * @throws IOException naming the file when it is damaged or not a checkpoint, or when the object is of a class
+     *                     this build does not have
+     */
+    @SuppressWarnings("unchecked")
     public static <T> T readCheckpointObject(File file, String key) throws IOException {
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file)) {
-            if (zip.getEntry("objects/" + key) == null) {
-                return null;
-            }
+        String name = "objects/" + key;
+        if (!verify(file, name, "a checkpoint")) {
+            return null;
         }
-        return ModelSerializer.getObjectFromFile(file, key);
+        // Not ModelSerializer.getObjectFromFile: it wraps every IOException in a RuntimeException.
+        try (ZipFile zip = new ZipFile(file);
+             ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(
+                     zip.getInputStream(zip.getEntry(name))))) {
+            return (T) in.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new IOException(file + ": " + name + " is of a class this build does not have ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Fails, naming the file, unless every entry of the zip {@code file} (or only {@code entry}, if not null) reads
+     * back with the CRC it was written with. A flipped byte otherwise surfaces as DL4J's or the JDK's bare
+     * "invalid entry CRC" or "invalid stored block lengths" with no file named; and {@link ZipFile} does not check
+     * CRCs at all, so a damaged entry could reach the deserializer (and ask it for an absurd array) unnoticed.
+     * The price is one more read of the file before it is used: about a second per few hundred MB.
+     *
+     * @param what what the file should be, for the message when it is not a zip at all
+     * @return false if {@code entry} is not in the file
+     */
+    private static boolean verify(File file, String entry, String what) throws IOException {
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file);
+        } catch (ZipException e) {
+            throw new IOException(file + " is damaged or not " + what + " (" + ErrorText.firstLine(e) + ")", e);
+        }
+        try (zip) {
+            List<? extends ZipEntry> entries = entry == null ? Collections.list(zip.entries())
+                    : zip.getEntry(entry) == null ? List.of() : List.of(zip.getEntry(entry));
+            for (ZipEntry e : entries) {
+                String failure;
+                try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                    failure = e.getCrc() == -1 || in.getChecksum().getValue() == e.getCrc() ? null
+                            : String.format("CRC %08x, written as %08x", in.getChecksum().getValue(), e.getCrc());
+                } catch (ZipException | EOFException x) { // what the inflater says of bytes that are not deflate data
+                    failure = ErrorText.firstLine(x);
+                }
+                if (failure != null) {
+                    throw new ZipException(file + " is damaged (" + e.getName() + ": " + failure + ")");
+                }
+            }
+            return !entries.isEmpty();
+        }
     }
 
     /** Total number of parameters (weights and biases). */
@@ -260,8 +326,8 @@ public final class TrainableNetwork {
     }
 
     private static boolean isGraphFile(File file) throws IOException {
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file)) {
-            java.util.zip.ZipEntry entry = zip.getEntry("configuration.json");
+        try (ZipFile zip = new ZipFile(file)) {
+            ZipEntry entry = zip.getEntry("configuration.json");
             if (entry == null) {
                 throw new IOException(file + " is not a DL4J model file (no configuration.json inside)");
             }

@@ -2,6 +2,7 @@ package io.admmnn.experiments.cli;
 
 import io.admmnn.core.io.ErrorText;
 import io.admmnn.experiments.data.DataException;
+import io.admmnn.experiments.pipeline.BuildInfo;
 import io.admmnn.experiments.pipeline.DivergenceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code admm-nn} command: compression experiments from the command line. */
-@Command(name = "admm-nn", mixinStandardHelpOptions = true, version = "admm-nn 0.1.0",
+@Command(name = "admm-nn", mixinStandardHelpOptions = true, versionProvider = AdmmNnCli.Version.class,
         description = "ADMM-based pruning and quantization of neural networks, with hardware cost reports.",
         subcommands = {PruneCommand.class, RunCommand.class, ResumeCommand.class, ReportCommand.class,
                 HardwareCommand.class, AnalyzeCommand.class, ExportImagesCommand.class,
@@ -33,6 +34,7 @@ public final class AdmmNnCli implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new AdmmNnCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler(AdmmNnCli::reportUsageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (isUserError(e)) {
                 commandLine.getErr().println("error: " + (e instanceof IOException io ? ErrorText.describe(io)
@@ -42,6 +44,29 @@ public final class AdmmNnCli implements Runnable {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A mistyped option or value: the error, picocli's "did you mean" if it has one, and where the help is. Not
+     * picocli's default, which follows the error with the whole usage (over 100 lines for {@code prune}) and pushes
+     * the one line that matters off the screen.
+     */
+    private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        java.io.PrintWriter err = command.getErr();
+        err.println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** {@code --version}: the version and the commit this build was made from, as reports record them. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{BuildInfo.current().describe()};
+        }
     }
 
     private static boolean isUserError(Exception e) {

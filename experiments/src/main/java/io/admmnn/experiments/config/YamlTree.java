@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML document as a tree that remembers where each key and value is (Jackson's {@link JsonLocation}), so that
@@ -77,7 +78,7 @@ final class YamlTree {
             // SnakeYAML repeats the position and quotes the line; the location already says where.
             String reason = e.getOriginalMessage().replaceAll("\\s+", " ")
                     .replaceAll(" ?in '[^']*', line \\d+, column \\d+:.*?\\^", "").trim();
-            throw new ConfigException(file, line(e.getLocation()), "", "not valid YAML: " + reason);
+            throw new ConfigException(file, syntaxErrorLine(e), "", "not valid YAML: " + reason);
         } catch (IOException e) {
             throw new ConfigException(file, 0, "", "cannot read: " + e.getMessage());
         }
@@ -111,6 +112,17 @@ final class YamlTree {
             return new Sequence(List.copyOf(items), at);
         }
         return new Scalar(t, t == JsonToken.VALUE_NULL ? null : p.getText(), at);
+    }
+
+    /**
+     * The 1-based line of a YAML syntax error: where SnakeYAML found the problem. Jackson's location is where its
+     * parser stood, the end of the last good token, which for a tab that starts a line is the line before.
+     */
+    private static int syntaxErrorLine(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            return marked.getProblemMark().getLine() + 1; // SnakeYAML counts lines from 0
+        }
+        return line(e.getLocation());
     }
 
     /** The 1-based line of a location (0 when unknown). */

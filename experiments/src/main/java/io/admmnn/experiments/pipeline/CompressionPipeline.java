@@ -155,8 +155,8 @@ public final class CompressionPipeline {
         try {
             json = TrainableNetwork.readCheckpointObject(checkpoint, RECORD_ENTRY);
         } catch (IOException e) {
-            throw new IllegalArgumentException(checkpoint + " is damaged or not a checkpoint (" + ErrorText.describe(e)
-                    + "); its run cannot be resumed", e);
+            // TrainableNetwork names the file and says whether it is damaged or not a checkpoint
+            throw new IllegalArgumentException(ErrorText.describe(e) + "; its run cannot be resumed", e);
         }
         if (json == null) {
             throw new IOException(checkpoint + " is not a checkpoint of this pipeline (no run record inside)");
@@ -540,7 +540,7 @@ public final class CompressionPipeline {
     public static Map<String, Projection> pruneConstraints(CompressionPlan plan, int stage) {
         Map<String, Projection> c = new LinkedHashMap<>();
         plan.pruningRatios().keySet().forEach(layer ->
-                c.put(layer, plan.projection(layer).create(plan.stageRatio(layer, stage))));
+                c.put(layer, plan.projection(layer).create(layer, plan.stageRatio(layer, stage))));
         return c;
     }
 

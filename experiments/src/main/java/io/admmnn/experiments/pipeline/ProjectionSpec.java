@@ -1,6 +1,7 @@
 package io.admmnn.experiments.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.projection.BlockSparsity;
 import io.admmnn.core.projection.ChannelSparsity;
 import io.admmnn.core.projection.ColumnSparsity;
@@ -13,6 +14,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Locale;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Which constraint set a layer is pruned onto: the factory of the layer's {@link Projection} for a given pruning
@@ -101,6 +103,75 @@ public record ProjectionSpec(String type, Integer blockRows, Integer blockCols, 
             case "nm" -> new NmSparsity(n, m);
             default -> instantiate(ratio);
         };
+    }
+
+    /**
+     * The projection of layer {@code layer} for pruning ratio {@code ratio}, as {@link #create(double)}; a user
+     * class comes wrapped so that an exception it throws while the run projects ends the run with one line naming
+     * the class and the layer (an {@link IllegalArgumentException}, which the command line reports as a user error)
+     * rather than with the user's stack trace.
+     */
+    public Projection create(String layer, double ratio) {
+        Projection p = create(ratio);
+        return isUserClass() ? new UserProjection(p, type, layer) : p;
+    }
+
+    /**
+     * The user's own object behind a projection that {@link #create(String, double)} wrapped, {@code p} itself
+     * otherwise: for code that needs the user's type (its own accessors), such as tests of what a plan builds.
+     */
+    public static Projection unwrap(Projection p) {
+        return p instanceof UserProjection u ? u.user() : p;
+    }
+
+    /** A user's projection on one layer: each call passes through; what it throws is reported as above. */
+    private record UserProjection(Projection user, String className, String layer) implements Projection {
+
+        @Override
+        public void projectInPlace(INDArray v) {
+            try {
+                user.projectInPlace(v);
+            } catch (RuntimeException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public INDArray project(INDArray v) {
+            try {
+                return user.project(v);
+            } catch (RuntimeException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public boolean isFeasible(INDArray v, double tolerance) {
+            try {
+                return user.isFeasible(v, tolerance);
+            } catch (RuntimeException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            try {
+                return user.describe();
+            } catch (RuntimeException e) {
+                throw failed(e);
+            }
+        }
+
+        /** The message, the exception's type and the user's line it came from: enough to find the bug, in one line. */
+        private IllegalArgumentException failed(RuntimeException e) {
+            String where = java.util.Arrays.stream(e.getStackTrace())
+                    .filter(f -> f.getClassName().equals(className) || f.getClassName().startsWith(className + "$"))
+                    .findFirst().map(f -> " at " + f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName()
+                            + ":" + f.getLineNumber() + ")").orElse("");
+            return new IllegalArgumentException("projection " + className + " on layer " + layer + " failed: "
+                    + ErrorText.firstLine(e) + " (" + e.getClass().getSimpleName() + where + ")", e);
+        }
     }
 
     private Projection instantiate(double ratio) {

@@ -4,15 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a result came from: the command, the code version, the seed and the machine.
  *
  * @param command    the command line as typed (program arguments)
- * @param gitCommit  {@code git rev-parse HEAD} of the working directory, or "unknown"
- * @param gitDirty   whether the working tree had uncommitted changes
+ * @param gitCommit  the commit the running admm-nn was built from ({@link BuildInfo}), or "unknown (why)"
+ * @param gitDirty   whether that build's sources had uncommitted changes
  * @param seed       the run's seed
  * @param machine    CPU model, cores, memory, OS and Java version
  * @param startedAt  ISO-8601 start time
@@ -20,12 +18,14 @@ import java.util.concurrent.TimeUnit;
 public record Provenance(String command, String gitCommit, boolean gitDirty, long seed, String machine,
                          String startedAt) {
 
-    /** Collects the facts of this process and machine. */
+    /**
+     * Collects the facts of this process and machine. The commit is the build's, recorded when it was built: the
+     * working directory's repository (if any) says nothing about the code that runs.
+     */
     public static Provenance collect(String command, long seed) {
-        String commit = git("rev-parse", "HEAD");
-        String status = git("status", "--porcelain", "--untracked-files=no");
-        return new Provenance(command, commit == null ? "unknown" : commit.strip(),
-                status != null && !status.isBlank(), seed, describeMachine(), Instant.now().toString());
+        BuildInfo build = BuildInfo.current();
+        return new Provenance(command, build.commitText(), build.dirty(), seed, describeMachine(),
+                Instant.now().toString());
     }
 
     /**
@@ -37,7 +37,7 @@ public record Provenance(String command, String gitCommit, boolean gitDirty, lon
     public String markdownTable(boolean seeded) {
         return "| | |\n|---|---|\n"
                 + "| command | `" + command + "` |\n"
-                + "| git commit | " + gitCommit + (gitDirty ? " (working tree had uncommitted changes)" : "") + " |\n"
+                + "| git commit | " + gitCommit + (gitDirty ? " (built with uncommitted changes)" : "") + " |\n"
                 + "| seed | " + (seeded ? Long.toString(seed) : "none (draws no random numbers)") + " |\n"
                 + "| machine | " + machine + " |\n";
     }
@@ -59,20 +59,5 @@ public record Provenance(String command, String gitCommit, boolean gitDirty, lon
         return String.format("%s, %d cores, %d GiB RAM, %s %s, Java %s", cpu,
                 Runtime.getRuntime().availableProcessors(), memory, System.getProperty("os.name"),
                 System.getProperty("os.version"), System.getProperty("java.version"));
-    }
-
-    private static String git(String... args) {
-        try {
-            List<String> cmd = new java.util.ArrayList<>(List.of("git"));
-            cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 }

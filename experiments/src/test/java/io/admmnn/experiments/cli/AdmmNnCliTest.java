@@ -2,8 +2,10 @@ package io.admmnn.experiments.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.admmnn.experiments.pipeline.BuildInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,33 @@ class AdmmNnCliTest {
         assertThat(errors()).contains("pruning ratio of layer 'fc1' must be in [0, 1)");
         assertThat(AdmmNnCli.execute("prune", "--ratio", "fc1=abc")).isEqualTo(2);
         assertThat(errors()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aMistypedOptionGivesTheErrorAndWhereHelpIsNotTheWholeUsage() {
+        // Issue 17: a bad value printed ~115 lines of usage after the error.
+        String[][] cases = {
+            {"prune --ratio fc1=abc", "'abc'", "see 'admm-nn prune --help'"},
+            {"hardware plan --network lenet-5", "Missing required option: '--target=<target>'", "see 'admm-nn hardware plan --help'"},
+            {"prune --ratoi fc1=0.5", "Unknown options: '--ratoi', 'fc1=0.5'", "see 'admm-nn prune --help'"},
+        };
+        for (String[] c : cases) {
+            int before = errors().length();
+            assertThat(AdmmNnCli.execute(c[0].split(" "))).as(c[0]).isEqualTo(2);
+            List<String> said = errors().substring(before).strip().lines().toList();
+            assertThat(said.get(0)).as(c[0]).startsWith("error: ").contains(c[1]);
+            assertThat(said.get(said.size() - 1)).as(c[0]).isEqualTo(c[2]);
+            assertThat(said).as(c[0]).hasSizeLessThanOrEqualTo(3); // a "did you mean" line may come between
+        }
+        assertThat(console.out()).isEmpty();
+    }
+
+    @Test
+    void versionNamesTheBuildAndItsCommit() {
+        BuildInfo build = BuildInfo.current();
+        assertThat(AdmmNnCli.execute("--version")).isZero();
+        assertThat(console.out().strip()).isEqualTo(build.describe())
+                .startsWith("admm-nn " + build.version() + ", commit " + build.commitText());
     }
 
     @Test

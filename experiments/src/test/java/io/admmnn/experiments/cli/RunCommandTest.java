@@ -1,13 +1,18 @@
 package io.admmnn.experiments.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.config.ExperimentFile;
+import io.admmnn.experiments.config.FailingProjection;
 import io.admmnn.experiments.config.LeadingZeros;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,5 +88,92 @@ class RunCommandTest {
 
         assertThat(AdmmNnCli.execute("report", out.toString())).isZero();
         assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).isZero(); // finished: nothing to do
+    }
+
+    private static final String SMALL_RUN = """
+            model: lenet-300-100
+            dataset: mnist
+            seed: 3
+            trainLimit: 500
+            testLimit: 200
+            pretrain: {epochs: 1, learningRate: 1.0e-3}
+            admm: {rounds: 2, epochsPerRound: 1, learningRate: 1.0e-3, rho: 0.02}
+            retrain: {epochs: 1, learningRate: 5.0e-4}
+            layers:
+              fc1: {ratio: 0.9}
+              fc2: {ratio: 0.5, projection: io.admmnn.experiments.config.FailingProjection}
+              fc3: {ratio: 0.5}
+            """;
+
+    @Test
+    void aUserProjectionThatThrowsEndsTheRunInOneLineNamingItsClassAndLayerAndKeepsTheCheckpoint(@TempDir Path dir)
+            throws Exception {
+        // Issue 17: it ended with the user's raw stack trace.
+        Mnist.ensureAvailable(Mnist.defaultDirectory(), s -> { });
+        Path yaml = Files.writeString(dir.resolve("failing.yaml"), SMALL_RUN);
+        String said = "error: projection io.admmnn.experiments.config.FailingProjection on layer fc2 failed: "
+                + FailingProjection.MESSAGE + " (IllegalStateException at ";
+        try {
+            // The first call is the check of the planned sets, before any training: no folder is made.
+            FailingProjection.failAfter(0);
+            Path before = dir.resolve("before");
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", before.toString(), "--no-progress"))
+                    .isEqualTo(2);
+            assertThat(console.err().strip()).startsWith(said).contains("FailingProjection.java:")
+                    .doesNotContain("\tat ").hasLineCount(1);
+            assertThat(before).doesNotExist();
+
+            // The second is the first Z-step, after pretraining: the run ends there and keeps its checkpoint.
+            FailingProjection.failAfter(1);
+            int start = console.err().length();
+            Path during = dir.resolve("during");
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", during.toString(), "--no-progress"))
+                    .isEqualTo(2);
+            String err = console.err().substring(start).strip();
+            assertThat(err).startsWith(said).doesNotContain("\tat ").hasLineCount(1);
+            assertThat(during.resolve(CompressionPipeline.CHECKPOINT)).isRegularFile();
+        } finally {
+            FailingProjection.failAfter(Integer.MAX_VALUE);
+        }
+    }
+
+    @Test
+    void aCheckpointWithAFlippedByteIsReportedAsDamagedNamingTheFile(@TempDir Path dir) throws Exception {
+        // Issue 17: a flipped byte said only "invalid entry CRC ...", not which file.
+        Path mnist = Mnist.ensureAvailable(Mnist.defaultDirectory(), s -> { });
+        Path yaml = Files.writeString(dir.resolve("small.yaml"), SMALL_RUN.replace(
+                ", projection: io.admmnn.experiments.config.FailingProjection", ""));
+        Path out = dir.resolve("crashed");
+        // Crash in the second ADMM round: the checkpoint holds the network, its updater and the ADMM state.
+        assertThatThrownBy(() -> new CompressionPipeline(out, mnist, line -> {
+            if (line.contains(" round 2/")) {
+                throw new IllegalStateException("simulated crash");
+            }
+        }, false).run(ExperimentFile.load(yaml), "test")).hasMessage("simulated crash");
+        Path checkpoint = out.resolve(CompressionPipeline.CHECKPOINT);
+        byte[] good = Files.readAllBytes(checkpoint);
+        List<String> names = new ArrayList<>();
+        List<Long> middles = new ArrayList<>();
+        try (var zip = org.apache.commons.compress.archivers.zip.ZipFile.builder().setFile(checkpoint.toFile()).get()) {
+            for (var e : java.util.Collections.list(zip.getEntries())) {
+                if (e.getCompressedSize() > 0) {
+                    names.add(e.getName());
+                    middles.add(e.getDataOffset() + e.getCompressedSize() / 2);
+                }
+            }
+        }
+        assertThat(names).contains("coefficients.bin", "updaterState.bin").hasSizeGreaterThanOrEqualTo(4);
+        for (int i = 0; i < names.size(); i++) {
+            byte[] bad = good.clone();
+            bad[Math.toIntExact(middles.get(i))] ^= 0x10;
+            Files.write(checkpoint, bad);
+            int start = console.err().length();
+            assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).as(names.get(i)).isEqualTo(2);
+            String err = console.err().substring(start).strip();
+            assertThat(err).as(names.get(i)).startsWith("error: " + checkpoint + " is damaged")
+                    .doesNotContain("\tat ").hasLineCount(1);
+        }
+        Files.write(checkpoint, good); // and the intact file still resumes
+        assertThat(AdmmNnCli.execute("resume", out.toString(), "--no-progress")).isZero();
     }
 }

@@ -97,8 +97,9 @@ class ExperimentFileTest {
                 .replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8, projection: channel}"), "stages.yaml");
         for (int stage = 0; stage < 2; stage++) {
             Map<String, Projection> c = CompressionPipeline.pruneConstraints(plan, stage);
-            assertThat(c.get("fc1")).isInstanceOf(LeadingZeros.class);
-            assertThat(((LeadingZeros) c.get("fc1")).ratio()).isEqualTo(plan.stageRatio("fc1", stage));
+            Projection fc1 = ProjectionSpec.unwrap(c.get("fc1")); // wrapped so that its failures name it
+            assertThat(fc1).isInstanceOf(LeadingZeros.class);
+            assertThat(((LeadingZeros) fc1).ratio()).isEqualTo(plan.stageRatio("fc1", stage));
             assertThat(c.get("fc2")).isEqualTo(new io.admmnn.core.projection.ChannelSparsity(plan.stageRatio("fc2", stage)));
             assertThat(c.get("fc3")).isEqualTo(new TopKSparsity(plan.stageRatio("fc3", stage)));
         }
@@ -109,7 +110,8 @@ class ExperimentFileTest {
     void aUserClassWithOnlyANoArgumentConstructorIsUsedAsIs() {
         CompressionPlan plan = ExperimentFile.parse(VALID.replace("fc1: {ratio: 0.9}",
                 "fc1: {ratio: 0.9, projection: io.admmnn.experiments.config.LeadingZeros$Half}"), "half.yaml");
-        assertThat(CompressionPipeline.pruneConstraints(plan, 0).get("fc1")).isInstanceOf(LeadingZeros.Half.class);
+        assertThat(ProjectionSpec.unwrap(CompressionPipeline.pruneConstraints(plan, 0).get("fc1")))
+                .isInstanceOf(LeadingZeros.Half.class);
     }
 
     @Test
@@ -260,5 +262,16 @@ class ExperimentFileTest {
         assertThat(errorOf("- a\n- b\n")).isEqualTo("bad.yaml:1: expected a mapping of keys, found a list");
         assertThatThrownBy(() -> ExperimentFile.load(Path.of("no/such/file.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("no/such/file.yaml:0: cannot read the file");
+    }
+
+    @Test
+    void aLineIndentedWithATabIsNamedByItsOwnNumber() {
+        // Issue 17: the tab on line 5 was reported on line 4 (SnakeYAML marks the tab's line, Jackson's location
+        // pointed at the token before it).
+        assertThat(errorOf(VALID.replace("  rounds: 2", "\trounds: 2")))
+                .startsWith("bad.yaml:5: not valid YAML: ").contains("TAB");
+        assertThat(errorOf(VALID.replace("  fc3: {ratio: 0.5}", "\tfc3: {ratio: 0.5}")))
+                .startsWith("bad.yaml:13: not valid YAML: ");
+        assertThat(errorOf("\tmodel: lenet-5\n")).startsWith("bad.yaml:1: not valid YAML: ");
     }
 }
