@@ -41,7 +41,7 @@ public final class AdmmNnCli implements Runnable {
                         : e instanceof UncheckedIOException u ? ErrorText.describe(u.getCause()) : e.getMessage()));
                 return 2;
             }
-            throw e;
+            return reportInternalError(e, commandLine.getErr());
         });
         return cli.execute(args);
     }
@@ -59,6 +59,31 @@ public final class AdmmNnCli implements Runnable {
         err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * An error that is a bug, not bad input (a failed check inside the framework, a library's exception): one line
+     * naming it and where it was thrown, and the whole stack trace in a file for a bug report, instead of a trace
+     * that buries the one line a user reads. Exit code 1.
+     */
+    static int reportInternalError(Throwable e, java.io.PrintWriter err) {
+        StackTraceElement top = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+        String where = top == null ? "" : " at " + top.getClassName() + "." + top.getMethodName() + "(" + top.getFileName()
+                + ":" + top.getLineNumber() + ")";
+        String saved;
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("admm-nn-error-", ".txt");
+            java.io.StringWriter trace = new java.io.StringWriter();
+            trace.write(BuildInfo.current().describe() + "\n");
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            java.nio.file.Files.writeString(file, trace.toString());
+            saved = "the full trace is in " + file + "; please report it";
+        } catch (IOException | RuntimeException io) {
+            saved = "the trace could not be saved (" + ErrorText.firstLine(io) + ")";
+        }
+        err.println("error: internal error: " + e.getClass().getName() + ": " + ErrorText.firstLine(e) + where + "; " + saved);
+        err.flush();
+        return 1;
     }
 
     /** {@code --version}: the version and the commit this build was made from, as reports record them. */

@@ -278,8 +278,13 @@ public final class CompressionPipeline {
             } catch (DivergenceException e) {
                 throw new DivergenceException(e.getMessage() + (rec.nextStep == 0
                         ? ". No checkpoint was written: it diverged in the run's first step."
-                        : String.format(Locale.ROOT, ". The checkpoint after step %d of %d is kept in %s.",
-                        rec.nextStep, steps.size(), outputDir.resolve(CHECKPOINT))), e);
+                        : ". T" + keptCheckpoint(rec.nextStep, steps.size()).substring(1) + "."), e);
+            } catch (IllegalArgumentException e) { // bad input met mid-run: a user's projection, a setting
+                throw rec.nextStep == 0 ? e : new IllegalArgumentException(e.getMessage() + "; "
+                        + keptCheckpoint(rec.nextStep, steps.size()) + ": resume it once that is fixed", e);
+            } catch (io.admmnn.experiments.data.DataException e) { // an unreadable file met mid-run
+                throw rec.nextStep == 0 ? e : new io.admmnn.experiments.data.DataException(e.getMessage() + "; "
+                        + keptCheckpoint(rec.nextStep, steps.size()) + ": resume it once that is fixed", e);
             }
             rec.nextStep++;
             rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
@@ -298,6 +303,11 @@ public final class CompressionPipeline {
             checkpoint(rec, net, phases.session);
         }
         return rec;
+    }
+
+    private String keptCheckpoint(int completedSteps, int steps) {
+        return String.format(Locale.ROOT, "the checkpoint after step %d of %d is kept in %s", completedSteps, steps,
+                outputDir.resolve(CHECKPOINT));
     }
 
     /** Writes the compressed model file, reads it back and records its size and its accuracy. */

@@ -35,6 +35,31 @@ class AdmmNnCliTest {
         assertThat(errors()).doesNotContain("\tat ");
     }
 
+    /**
+     * A failure that is no user error (here a user's projection class that throws where no layer is known to name
+     * it, in a sensitivity sweep) ends with one line and the stack trace saved to a file, not a trace on the screen.
+     */
+    @Test
+    void anInternalErrorIsOneLineWithTheTraceSavedToAFile(@TempDir Path dir) throws Exception {
+        Path model = Path.of("..", "results", "lenet-5-quantize-4-4-3-4", "model.admmnn");
+        io.admmnn.experiments.config.FailingProjection.failAfter(0);
+        try {
+            assertThat(AdmmNnCli.execute("analyze", "sensitivity", "--run", model.toString(), "--structure",
+                    io.admmnn.experiments.config.FailingProjection.class.getName(), "--ratios", "0.5", "--layers", "ip2",
+                    "--test-limit", "200", "--out", dir.resolve("out").toString())).isEqualTo(1);
+        } finally {
+            io.admmnn.experiments.config.FailingProjection.failAfter(Integer.MAX_VALUE);
+        }
+        String err = errors();
+        assertThat(err.lines().filter(l -> !l.isBlank())).hasSize(1);
+        assertThat(err).startsWith("error: internal error: java.lang.IllegalStateException: "
+                        + io.admmnn.experiments.config.FailingProjection.MESSAGE + " at ")
+                .contains("FailingProjection.projectInPlace").doesNotContain("\tat ");
+        Path trace = Path.of(err.replaceAll("(?s).*the full trace is in (\\S+); please report it.*", "$1"));
+        assertThat(trace).exists().content().contains("\tat ").contains(BuildInfo.current().describe());
+        Files.delete(trace);
+    }
+
     @Test
     void aMistypedOptionGivesTheErrorAndWhereHelpIsNotTheWholeUsage() {
         // Issue 17: a bad value printed ~115 lines of usage after the error.

@@ -100,7 +100,8 @@ class UnreadableImageTest {
             }
         }, false);
         assertTimeoutPreemptively(LIMIT, () -> assertThatThrownBy(() -> pipeline.run(plan, "test"))
-                .isInstanceOf(DataException.class).hasMessageStartingWith("cannot decode image " + corrupt));
+                .isInstanceOf(DataException.class).hasMessageStartingWith("cannot decode image " + corrupt)
+                .hasMessageContaining("is kept in " + out.resolve(CompressionPipeline.CHECKPOINT)));
         assertThat(out.resolve(CompressionPipeline.CHECKPOINT)).exists();
     }
 
