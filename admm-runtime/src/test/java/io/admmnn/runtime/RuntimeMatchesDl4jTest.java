@@ -53,7 +53,8 @@ class RuntimeMatchesDl4jTest {
     }
 
     private static OutputLayer softmax(String name, int nOut) {
-        return new OutputLayer.Builder(LossFunction.MCXENT).name(name).nOut(nOut).activation(Activation.SOFTMAX).build();
+        return new OutputLayer.Builder(LossFunction.MCXENT).name(name).nOut(nOut).activation(Activation.SOFTMAX)
+                .build();
     }
 
     private static MultiLayerNetwork init(NeuralNetConfiguration.ListBuilder conf) {
@@ -85,7 +86,8 @@ class RuntimeMatchesDl4jTest {
     void lenet5PrunedAndQuantized(@TempDir Path dir) throws Exception {
         // LeNet-5 as experiments' ZooModel.LENET_5 builds it (Caffe's 20-50-500 variant).
         MultiLayerNetwork net = init(base(2).layer(conv("conv1", 5, 1, 0, 20, Activation.IDENTITY).build())
-                .layer(pool("pool1", PoolingType.MAX, 2, 2).build()).layer(conv("conv2", 5, 1, 0, 50, Activation.IDENTITY).build())
+                .layer(pool("pool1", PoolingType.MAX, 2, 2).build())
+                .layer(conv("conv2", 5, 1, 0, 50, Activation.IDENTITY).build())
                 .layer(pool("pool2", PoolingType.MAX, 2, 2).build()).layer(dense("ip1", 500, Activation.RELU).build())
                 .layer(softmax("ip2", 10)).setInputType(InputType.convolutionalFlat(28, 28, 1)));
         compress(net, 0.06, 8, 12); // 16 levels: 4-bit codes
@@ -96,9 +98,8 @@ class RuntimeMatchesDl4jTest {
     @Test
     void aUsersConvAndDenseNetworkWithSameAndTruncateModes(@TempDir Path dir) throws Exception {
         MultiLayerNetwork net = init(base(3)
-                .layer(conv("c1", 3, 2, 1, 6, Activation.RELU).build())                                  // 3x3 s2 p1
-                .layer(conv("c2", 3, 1, 0, 5, Activation.TANH)
-                        .convolutionMode(ConvolutionMode.Same).build())                           // same
+                .layer(conv("c1", 3, 2, 1, 6, Activation.RELU).build()) // 3x3 stride 2 pad 1, Truncate
+                .layer(conv("c2", 3, 1, 0, 5, Activation.TANH).convolutionMode(ConvolutionMode.Same).build())
                 .layer(pool("p1", PoolingType.AVG, 2, 2).convolutionMode(ConvolutionMode.Same).build())
                 .layer(new ConvolutionLayer.Builder(2, 3).stride(1, 2).name("c3").nOut(7)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.LEAKYRELU).build())
@@ -119,9 +120,11 @@ class RuntimeMatchesDl4jTest {
         MultiLayerNetwork net = init(base(4).layer(conv("conv1", 11, 4, 0, 8, Activation.RELU).build())
                 .layer(new LocalResponseNormalization.Builder().name("norm1").k(1).n(5).alpha(1e-4 / 5).beta(0.75)
                         .build())
-                .layer(pool("pool1", PoolingType.MAX, 3, 2).build()).layer(conv("conv2", 5, 1, 2, 12, Activation.RELU).build())
+                .layer(pool("pool1", PoolingType.MAX, 3, 2).build())
+                .layer(conv("conv2", 5, 1, 2, 12, Activation.RELU).build())
                 .layer(new LocalResponseNormalization.Builder().name("norm2").k(2).n(3).alpha(0.1).beta(0.75).build())
-                .layer(conv("conv3", 3, 1, 1, 10, Activation.RELU).build()).layer(pool("pool5", PoolingType.MAX, 3, 2).build())
+                .layer(conv("conv3", 3, 1, 1, 10, Activation.RELU).build())
+                .layer(pool("pool5", PoolingType.MAX, 3, 2).build())
                 .layer(dense("fc6", 16, Activation.RELU).dropOut(0.5).build())
                 .layer(new DropoutLayer.Builder(0.5).name("drop").build())
                 .layer(softmax("fc8", 10)).setInputType(InputType.convolutional(39, 39, 3)));

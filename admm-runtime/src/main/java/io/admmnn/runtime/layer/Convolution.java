@@ -2,23 +2,17 @@ package io.admmnn.runtime.layer;
 
 import io.admmnn.runtime.kernel.ConvGeometry;
 import io.admmnn.runtime.kernel.ConvolutionKernel;
-import io.admmnn.runtime.kernel.KernelKind;
-import java.util.Optional;
 
 /**
  * A 2-D convolution ({@code ConvolutionLayer}, NCHW): {@code y[oc] = f(b[oc] + sum_ic W[oc, ic] * x[ic])} with
  * {@code W} of {@code [nOut, nIn, kH, kW]}, run image by image by a dense or a direct sparse
  * {@link ConvolutionKernel}.
  */
-public final class Convolution implements Layer {
+public final class Convolution extends WeightedLayer {
 
-    private final String name;
     private final ConvolutionKernel kernel;
     private final int inChannels;
     private final Window window;
-    private final float[] bias;
-    private final Activation activation;
-    private final long nonZeros;
 
     /**
      * @param bias     {@code nOut} biases, or null
@@ -26,28 +20,11 @@ public final class Convolution implements Layer {
      */
     public Convolution(String name, ConvolutionKernel kernel, int inChannels, Window window, float[] bias,
                        Activation activation, long nonZeros) {
-        this.name = name;
+        super(name, "ConvolutionLayer", kernel.kind(), bias, activation,
+                (long) kernel.outChannels() * inChannels * window.kernelH() * window.kernelW(), nonZeros);
         this.kernel = kernel;
         this.inChannels = inChannels;
         this.window = window;
-        this.bias = bias;
-        this.activation = activation;
-        this.nonZeros = nonZeros;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String type() {
-        return "ConvolutionLayer";
-    }
-
-    @Override
-    public Optional<KernelKind> kernel() {
-        return Optional.of(kernel.kind());
     }
 
     /** Input channels {@code nIn}. */
@@ -55,22 +32,12 @@ public final class Convolution implements Layer {
         return inChannels;
     }
 
-    @Override
-    public long weights() {
-        return (long) kernel.outChannels() * inChannels * window.kernelH() * window.kernelW();
-    }
-
-    @Override
-    public long nonZeros() {
-        return nonZeros;
-    }
-
     private ConvGeometry geometry(Shape input) {
         if (input.channels() != inChannels) {
-            throw new IllegalArgumentException("layer " + name + " takes " + inChannels + " channels, was given "
+            throw new IllegalArgumentException("layer " + name() + " takes " + inChannels + " channels, was given "
                     + input);
         }
-        return window.over(name, input.channels(), input.height(), input.width());
+        return window.over(name(), input.channels(), input.height(), input.width());
     }
 
     @Override

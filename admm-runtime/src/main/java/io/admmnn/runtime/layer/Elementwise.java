@@ -1,8 +1,5 @@
 package io.admmnn.runtime.layer;
 
-import io.admmnn.runtime.kernel.KernelKind;
-import java.util.Optional;
-
 /**
  * A layer without weights that keeps the shape: an activation ({@code ActivationLayer}), or nothing at inference
  * ({@code DropoutLayer}: identity).
@@ -12,11 +9,6 @@ import java.util.Optional;
  * @param activation the function applied to every element (softmax: per example)
  */
 public record Elementwise(String name, String type, Activation activation) implements Layer {
-
-    @Override
-    public Optional<KernelKind> kernel() {
-        return Optional.empty();
-    }
 
     @Override
     public Shape outputShape(Shape input) {

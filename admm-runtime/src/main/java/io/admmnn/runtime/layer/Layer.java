@@ -16,7 +16,9 @@ public interface Layer {
     String type();
 
     /** The kernel this layer runs, for layers with weights; empty for the others. */
-    Optional<KernelKind> kernel();
+    default Optional<KernelKind> kernel() {
+        return Optional.empty();
+    }
 
     /** Weight positions (0 for layers without weights). */
     default long weights() {

@@ -1,8 +1,5 @@
 package io.admmnn.runtime.layer;
 
-import io.admmnn.runtime.kernel.KernelKind;
-import java.util.Optional;
-
 /**
  * Local response normalisation across channels, as DL4J's {@code LocalResponseNormalization}:
  * {@code y[c] = x[c] / (k + alpha * sum_{|j - c| <= n/2} x[j]^2)^beta} at every pixel.
@@ -18,11 +15,6 @@ public record LocalResponseNormalization(String name, double k, int n, double al
     @Override
     public String type() {
         return "LocalResponseNormalization";
-    }
-
-    @Override
-    public Optional<KernelKind> kernel() {
-        return Optional.empty();
     }
 
     @Override

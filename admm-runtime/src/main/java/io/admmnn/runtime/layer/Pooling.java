@@ -1,7 +1,6 @@
 package io.admmnn.runtime.layer;
 
 import io.admmnn.runtime.kernel.ConvGeometry;
-import java.util.Optional;
 
 /**
  * 2-D pooling ({@code SubsamplingLayer}, NCHW) per channel: max, or average over the window's positions inside the
@@ -33,11 +32,6 @@ public final class Pooling implements Layer {
     @Override
     public String type() {
         return "SubsamplingLayer";
-    }
-
-    @Override
-    public Optional<io.admmnn.runtime.kernel.KernelKind> kernel() {
-        return Optional.empty();
     }
 
     @Override

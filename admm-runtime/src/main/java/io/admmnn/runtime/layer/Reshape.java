@@ -1,8 +1,5 @@
 package io.admmnn.runtime.layer;
 
-import io.admmnn.runtime.kernel.KernelKind;
-import java.util.Optional;
-
 /**
  * DL4J's input preprocessors between feature vectors and NCHW images ({@code FeedForwardToCnnPreProcessor},
  * {@code CnnToFeedForwardPreProcessor}): the data is the same flat row, only its shape changes.
@@ -15,11 +12,6 @@ public record Reshape(String name, Shape target) implements Layer {
     @Override
     public String type() {
         return target == null ? "CnnToFeedForwardPreProcessor" : "FeedForwardToCnnPreProcessor";
-    }
-
-    @Override
-    public Optional<KernelKind> kernel() {
-        return Optional.empty();
     }
 
     @Override

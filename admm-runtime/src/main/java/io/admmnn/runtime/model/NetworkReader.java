@@ -93,12 +93,12 @@ final class NetworkReader {
         String type = simpleType(pre);
         switch (type) {
             case "FeedForwardToCnnPreProcessor" -> {
-                return new Reshape(type + " before " + layer, new Shape(pre.path("numChannels").asInt(),
+                return new Reshape("before " + layer, new Shape(pre.path("numChannels").asInt(),
                         pre.path("inputHeight").asInt(), pre.path("inputWidth").asInt()));
             }
             case "CnnToFeedForwardPreProcessor" -> {
                 requireNchw(pre.path("format"), layer, type);
-                return new Reshape(type + " before " + layer, null);
+                return new Reshape("before " + layer, null);
             }
             default -> throw new UnsupportedLayerException("layer '" + layer + "': input preprocessor " + type
                     + " is not supported by admm-runtime (it runs FeedForwardToCnnPreProcessor, "
