@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -106,30 +107,58 @@ class RuntimeMatchesDl4jTest {
                 .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).name("c4").nOut(4).hasBias(false)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.SIGMOID).build())
                 .layer(pool("p2", PoolingType.MAX, 2, 1).convolutionMode(ConvolutionMode.Same).build())
-                .layer(dense("d1", 20, Activation.SIGMOID).build()).layer(softmax("out", 4))
+                .layer(dense("d1", 20, Activation.SIGMOID).build())
+                .layer(new DropoutLayer.Builder(0.5).name("drop").build()).layer(softmax("out", 4))
                 .setInputType(InputType.convolutionalFlat(17, 13, 2)));
         compress(net, 0.3, 3, 13);
         Path file = Dl4jReference.write(net, dir, "user");
         assertAllPoliciesMatch(net, file, new long[]{0, 2 * 17 * 13});
     }
 
-    @Test
-    void aSmallAlexNetWithLrnDropoutAndANchwInput(@TempDir Path dir) throws Exception {
-        // AlexNet's layer types and window shapes (11x11 stride 4, LRN, 3/2 max-pooling, 5x5 pad 2, 3x3 pad 1),
-        // with few channels; the input is NCHW without a preprocessor, as experiments' ZooModel.ALEXNET's.
-        MultiLayerNetwork net = init(base(4).layer(conv("conv1", 11, 4, 0, 8, Activation.RELU).build())
-                .layer(new LocalResponseNormalization.Builder().name("norm1").k(1).n(5).alpha(1e-4 / 5).beta(0.75)
+    /**
+     * AlexNet's layers as experiments' {@code ZooModel.ALEXNET} builds them (11x11 stride 4, LRN, 3/2 max-pooling,
+     * 5x5 pad 2, three 3x3 pad 1, two dropout FC layers, softmax), NCHW input without a preprocessor, with the given
+     * widths, LRN alpha and input size.
+     */
+    private static MultiLayerNetwork alexNet(int[] conv, int fc, int classes, double lrnAlpha, int input, long seed) {
+        return init(base(seed).layer(conv("conv1", 11, 4, 0, conv[0], Activation.RELU).build())
+                .layer(new LocalResponseNormalization.Builder().name("norm1").k(1).n(5).alpha(lrnAlpha).beta(0.75)
                         .build())
                 .layer(pool("pool1", PoolingType.MAX, 3, 2).build())
-                .layer(conv("conv2", 5, 1, 2, 12, Activation.RELU).build())
-                .layer(new LocalResponseNormalization.Builder().name("norm2").k(2).n(3).alpha(0.1).beta(0.75).build())
-                .layer(conv("conv3", 3, 1, 1, 10, Activation.RELU).build())
+                .layer(conv("conv2", 5, 1, 2, conv[1], Activation.RELU).build())
+                .layer(new LocalResponseNormalization.Builder().name("norm2").k(1).n(5).alpha(lrnAlpha).beta(0.75)
+                        .build())
+                .layer(pool("pool2", PoolingType.MAX, 3, 2).build())
+                .layer(conv("conv3", 3, 1, 1, conv[2], Activation.RELU).build())
+                .layer(conv("conv4", 3, 1, 1, conv[3], Activation.RELU).build())
+                .layer(conv("conv5", 3, 1, 1, conv[4], Activation.RELU).build())
                 .layer(pool("pool5", PoolingType.MAX, 3, 2).build())
-                .layer(dense("fc6", 16, Activation.RELU).dropOut(0.5).build())
-                .layer(new DropoutLayer.Builder(0.5).name("drop").build())
-                .layer(softmax("fc8", 10)).setInputType(InputType.convolutional(39, 39, 3)));
+                .layer(dense("fc6", fc, Activation.RELU).dropOut(0.5).build())
+                .layer(dense("fc7", fc, Activation.RELU).dropOut(0.5).build())
+                .layer(softmax("fc8", classes)).setInputType(InputType.convolutional(input, input, 3)));
+    }
+
+    @Test
+    void aNarrowAlexNetWithLrnAndANchwInput(@TempDir Path dir) throws Exception {
+        // LRN's alpha raised from AlexNet's 2e-5 so that a wrong LRN shows in the activations.
+        MultiLayerNetwork net = alexNet(new int[]{8, 12, 10, 10, 8}, 16, 10, 0.1, 67, 4);
         compress(net, 0.2, 0, 14);
-        Path file = Dl4jReference.write(net, dir, "alexnet-small");
-        assertAllPoliciesMatch(net, file, new long[]{0, 3, 39, 39});
+        Path file = Dl4jReference.write(net, dir, "alexnet-narrow");
+        assertAllPoliciesMatch(net, file, new long[]{0, 3, 67, 67});
+    }
+
+    /**
+     * The whole AlexNet (62M weights, 5 % kept; sparse and provisional kernels, batch 2): 9 s on 2 shared cores but
+     * about 3 GB of heap, so opt-in: {@code -Dadmm.runtime.alexnet=true}.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "admm.runtime.alexnet", matches = "true")
+    void theWholeAlexNetOnRandomInput(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = alexNet(new int[]{96, 256, 384, 384, 256}, 4096, 1000, 1e-4 / 5, 227, 5);
+        compress(net, 0.05, 0, 15);
+        Path file = Dl4jReference.write(net, dir, "alexnet");
+        for (KernelPolicy policy : POLICIES.subList(1, 3)) {
+            assertSameOutputs(net, file, policy, new long[]{0, 3, 227, 227}, 2);
+        }
     }
 }
