@@ -37,13 +37,17 @@ final class InferCommand implements Callable<Integer> {
         System.out.print(model.describe());
         DatasetId dataset = DatasetId.byId(rec.plan.dataset());
         Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), System.err::println);
+        long started = System.nanoTime();
         RuntimeAccuracy result = RuntimeAccuracy.of(model, dataset.testBatches(dir, rec.plan.testLimit(), batch,
                 dataset.shape().classes()));
+        double seconds = (System.nanoTime() - started) / 1e9;
         Double reported = rec.accuracy.get(RunRecord.FROM_COMPRESSED_FILE);
         System.out.printf(Locale.ROOT, "test accuracy %.4f (%d/%d %s images)%s%n", result.accuracy(), result.correct(),
                 result.total(), dataset.id(), reported == null ? "" : String.format(Locale.ROOT,
                         "; the run's read-back accuracy (DL4J) %.4f: %s", reported,
                         reported == result.accuracy() ? "equal" : "DIFFERENT"));
+        System.out.printf(Locale.ROOT, "wall time %.2f s at batch %d, data loading included (one run on this machine, "
+                + "not a benchmark)%n", seconds, batch);
         return 0;
     }
 }
