@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.admmnn.dl4j.format.CompressedModelFile;
-import io.admmnn.dl4j.format.LayerStorage;
-import io.admmnn.dl4j.format.SparseIndexFormat;
+import io.admmnn.format.LayerStorage;
+import io.admmnn.format.SparseIndexFormat;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;

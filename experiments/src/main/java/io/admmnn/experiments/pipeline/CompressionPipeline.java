@@ -8,7 +8,7 @@ import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
 import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.format.CompressedModelFile;
-import io.admmnn.dl4j.format.SparseIndexFormat;
+import io.admmnn.format.SparseIndexFormat;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;

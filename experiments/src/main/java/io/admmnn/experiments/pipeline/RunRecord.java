@@ -127,7 +127,7 @@ public final class RunRecord {
     public record StorageEntry(String file, long fileBytes, long headerBytes, long weightDataBytes,
                                long denseParameterBytes, double weightReductionWithoutIndex,
                                double weightReductionWithIndex, double fileReduction,
-                               List<io.admmnn.dl4j.format.LayerStorage> layers) {
+                               List<io.admmnn.format.LayerStorage> layers) {
     }
 
     /** Residuals of one layer: primal {@code ||W-Z||}, dual {@code rho ||Z-Zprev||}, primal / ||W||. */

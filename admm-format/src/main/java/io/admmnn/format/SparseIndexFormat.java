@@ -1,4 +1,4 @@
-package io.admmnn.dl4j.format;
+package io.admmnn.format;
 
 import java.util.Locale;
 
@@ -54,7 +54,7 @@ public record SparseIndexFormat(String kind, int indexBits) {
     }
 
     /** Largest gap one relative entry can express; larger gaps need fillers. */
-    int maxGap() {
+    public int maxGap() {
         return (1 << indexBits) - 1;
     }
 

@@ -1,4 +1,4 @@
-package io.admmnn.dl4j.format;
+package io.admmnn.format;
 
 /**
  * What one layer's weight tensor costs in a compressed model file.

@@ -1,0 +1,137 @@
+package io.admmnn.runtime.model;
+
+import io.admmnn.format.ModelFileContents;
+import io.admmnn.runtime.kernel.KernelPolicy;
+import io.admmnn.runtime.layer.Convolution;
+import io.admmnn.runtime.layer.Layer;
+import io.admmnn.runtime.layer.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A compressed model ({@code model.admmnn}) ready to run without DL4J: its layers in order, each weighted layer
+ * with the dense or sparse kernel its {@link KernelPolicy} chose at load.
+ *
+ * <p>{@link #predict} maps inputs {@code [batch, features]} (row-major floats; images as flat NCHW rows) to the
+ * network's outputs {@code [batch, outputs]}, computing what DL4J's {@code output()} computes on the same weights.
+ */
+public final class CompressedModel {
+
+    private final List<Layer> layers;
+
+    private CompressedModel(List<Layer> layers) {
+        this.layers = List.copyOf(layers);
+    }
+
+    /**
+     * Loads {@code file} with the {@linkplain KernelPolicy#provisional() provisional} kernel choice.
+     *
+     * @throws UnsupportedLayerException with one line naming the layer and type the runtime cannot run
+     * @throws IOException               if the file is not a valid model file
+     */
+    public static CompressedModel load(Path file) throws IOException {
+        return load(file, KernelPolicy.provisional());
+    }
+
+    /** Loads {@code file}, each weighted layer's kernel chosen by {@code policy}. */
+    public static CompressedModel load(Path file, KernelPolicy policy) throws IOException {
+        return of(ModelFileContents.read(file), policy, file.toString());
+    }
+
+    /** The model held by {@code contents}; {@code source} names it in errors. */
+    public static CompressedModel of(ModelFileContents contents, KernelPolicy policy, String source)
+            throws IOException {
+        return new CompressedModel(NetworkReader.read(contents, policy, source));
+    }
+
+    /** The layers in order (input preprocessors included as reshapes). */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /**
+     * The network's outputs for {@code batch} examples.
+     *
+     * @param input {@code batch * features} floats, one example per row; an image input as its NCHW row (a network
+     *              without a declared input shape whose first layer is a convolution takes square images)
+     * @return {@code batch * outputs} floats
+     * @throws IllegalArgumentException if the input does not fit the network
+     */
+    public float[] predict(float[] input, int batch) {
+        List<float[]> all = activations(input, batch);
+        return all.get(all.size() - 1);
+    }
+
+    /**
+     * Every layer's outputs for {@code batch} examples, in the order of {@link #layers()} (a reshape's output is its
+     * input); the last is {@link #predict}'s result.
+     */
+    public List<float[]> activations(float[] input, int batch) {
+        if (batch < 1 || input.length % batch != 0) {
+            throw new IllegalArgumentException(input.length + " inputs do not form " + batch + " examples");
+        }
+        Shape shape = inputShape(input.length / batch);
+        float[] x = input;
+        List<float[]> result = new ArrayList<>(layers.size());
+        for (Layer layer : layers) {
+            x = layer.forward(x, batch, shape);
+            shape = layer.outputShape(shape);
+            result.add(x);
+        }
+        return result;
+    }
+
+    /** The index of the largest output of each example (the predicted class). */
+    public int[] classify(float[] input, int batch) {
+        float[] out = predict(input, batch);
+        int classes = out.length / batch;
+        int[] result = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (out[b * classes + c] > out[b * classes + best]) {
+                    best = c;
+                }
+            }
+            result[b] = best;
+        }
+        return result;
+    }
+
+    /**
+     * The shape of an input of {@code features} values: a flat row, or, when the network starts with a convolution
+     * and declares no input preprocessor, a square image of the convolution's input channels.
+     */
+    private Shape inputShape(int features) {
+        if (!layers.isEmpty() && layers.get(0) instanceof Convolution conv) {
+            int channels = conv.inChannels();
+            int side = (int) Math.round(Math.sqrt(features / (double) channels));
+            if (side * side * channels != features) {
+                throw new IllegalArgumentException(features + " inputs are not a square image of " + channels
+                        + " channels, which layer " + conv.name() + " takes");
+            }
+            return new Shape(channels, side, side);
+        }
+        return Shape.flat(features);
+    }
+
+    /**
+     * One line per layer: name, type, and for weighted layers the kept weights and the chosen kernel, e.g.
+     * {@code conv1  ConvolutionLayer  kept 4.2% (21/500)  sparse}.
+     */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        int width = layers.stream().mapToInt(l -> l.name().length()).max().orElse(4);
+        int typeWidth = layers.stream().mapToInt(l -> l.type().length()).max().orElse(4);
+        for (Layer l : layers) {
+            out.append(String.format(Locale.ROOT, "%-" + width + "s  %-" + typeWidth + "s", l.name(), l.type()));
+            l.kernel().ifPresent(k -> out.append(String.format(Locale.ROOT, "  kept %5.1f%% (%d/%d)  %s",
+                    100.0 * l.nonZeros() / l.weights(), l.nonZeros(), l.weights(), k.name().toLowerCase(Locale.ROOT))));
+            out.append('\n');
+        }
+        return out.toString();
+    }
+}
