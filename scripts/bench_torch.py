@@ -109,6 +109,13 @@ def idx(path):
         return np.frombuffer(f.read(), dtype=np.uint8).reshape(dims)
 
 
+def mnist(data_dir, images):
+    """The first `images` training images as a float tensor [N, 1, 28, 28] in [0, 1], and their labels."""
+    x = torch.tensor(idx(os.path.join(data_dir, 'train-images-idx3-ubyte'))[:images], dtype=torch.float32) / 255
+    y = torch.tensor(idx(os.path.join(data_dir, 'train-labels-idx1-ubyte'))[:images], dtype=torch.long)
+    return x.unsqueeze(1), y
+
+
 def lenet5():
     return nn.Sequential(nn.Conv2d(1, 20, 5), nn.MaxPool2d(2), nn.Conv2d(20, 50, 5), nn.MaxPool2d(2),
                          nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10))
@@ -126,9 +133,7 @@ def split(data_dir, steps, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     images = steps * 64
-    x = torch.tensor(idx(os.path.join(data_dir, 'train-images-idx3-ubyte'))[:images], dtype=torch.float32) / 255
-    y = torch.tensor(idx(os.path.join(data_dir, 'train-labels-idx1-ubyte'))[:images], dtype=torch.long)
-    x = x.unsqueeze(1)
+    x, y = mnist(data_dir, images)
     for name, make in (('lenet-5', lenet5), ('lenet-300-100', lenet300)):
         net = make()
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -174,9 +179,7 @@ def main():
         print(f'bench: {refused}', file=sys.stderr)
         sys.exit(REFUSE)
     torch.manual_seed(42)
-    x = torch.tensor(idx(os.path.join(data_dir, 'train-images-idx3-ubyte'))[:images], dtype=torch.float32) / 255
-    y = torch.tensor(idx(os.path.join(data_dir, 'train-labels-idx1-ubyte'))[:images], dtype=torch.long)
-    x = x.unsqueeze(1)
+    x, y = mnist(data_dir, images)
     for name, make in (('lenet-5', lenet5), ('lenet-300-100', lenet300)):
         net = make()
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)

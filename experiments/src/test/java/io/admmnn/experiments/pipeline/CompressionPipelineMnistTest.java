@@ -29,6 +29,18 @@ class CompressionPipelineMnistTest {
                 Map.of("fc1", 0.92, "fc2", 0.9, "fc3", 0.5), null, new CompressionPlan.Storage(8, 5));
     }
 
+    /**
+     * Two progressive pruning stages of {@code rounds} ADMM rounds with one retraining epoch each, then 2 ADMM
+     * quantization rounds to {@code bits} and progressive snapping (half, then all) with a quantized retraining epoch.
+     */
+    private static CompressionPlan progressiveAndQuantized(int train, int test, int pretrainEpochs, int rounds,
+                                                           Map<String, Integer> bits) {
+        return smallPlan().withLimits(train, test)
+                .withPhases(new CompressionPlan.Training(pretrainEpochs, 1e-3, 1),
+                        new CompressionPlan.Admm(rounds, 1, 1e-3, 0.02, 1.5, 1, true, 2, 1), new CompressionPlan.Training(1, 5e-4, 1))
+                .withQuantize(new CompressionPlan.Quantize(bits, 2, 1, 1e-4, 0.01, 1.5, 1, java.util.List.of(0.5, 1.0), 1, 2e-4));
+    }
+
     @BeforeAll
     static void data() {
         mnist = Mnist.ensureAvailable(Mnist.defaultDirectory(), System.out::println);
@@ -111,11 +123,7 @@ class CompressionPipelineMnistTest {
      */
     @Test
     void aRunCrashedAtAnyStageBoundaryResumesToTheSameResult(@TempDir Path dir) throws Exception {
-        CompressionPlan admm = smallPlan().withLimits(2000, 500)
-                .withPhases(new CompressionPlan.Training(1, 1e-3, 1), new CompressionPlan.Admm(1, 1, 1e-3, 0.02, 1.5, 1, true, 2, 1),
-                        new CompressionPlan.Training(1, 5e-4, 1))
-                .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 3, "fc3", 4), 2, 1, 1e-4, 0.01, 1.5, 1,
-                        java.util.List.of(0.5, 1.0), 1, 2e-4));
+        CompressionPlan admm = progressiveAndQuantized(2000, 500, 1, 1, Map.of("fc1", 3, "fc2", 3, "fc3", 4));
         CompressionPlan twoStage = admm.withPhases(new CompressionPlan.Training(1, 1e-3, 1),
                         new CompressionPlan.Admm(0, 1, 1e-3, 0.02, 1.5, 1, true, 1, 0), new CompressionPlan.Training(1, 5e-4, 1))
                 .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 3, "fc3", 4), 0, 1, 1e-4, 0.01, 1.5, 1,
@@ -242,11 +250,7 @@ class CompressionPipelineMnistTest {
 
     @Test
     void quantizationStageEndsWithEveryWeightOnItsLevelAndAFileOfTheReportedSize(@TempDir Path out) throws Exception {
-        CompressionPlan plan = smallPlan().withLimits(6000, 1000)
-                .withPhases(new CompressionPlan.Training(2, 1e-3, 1), new CompressionPlan.Admm(2, 1, 1e-3, 0.02, 1.5, 1, true, 2, 1),
-                        new CompressionPlan.Training(1, 5e-4, 1))
-                .withQuantize(new CompressionPlan.Quantize(Map.of("fc1", 3, "fc2", 2, "fc3", 4), 2, 1, 1e-4, 0.01, 1.5, 1,
-                        java.util.List.of(0.5, 1.0), 1, 2e-4));
+        CompressionPlan plan = progressiveAndQuantized(6000, 1000, 2, 2, Map.of("fc1", 3, "fc2", 2, "fc3", 4));
         RunRecord rec = new CompressionPipeline(out, mnist, s -> { }, false).run(plan, "test");
 
         TrainableNetwork saved = TrainableNetwork.load(out.resolve(CompressionPipeline.MODEL).toFile(), false);
