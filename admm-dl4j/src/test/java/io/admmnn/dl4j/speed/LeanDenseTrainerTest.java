@@ -33,16 +33,18 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.profiler.ProfilerConfig;
 
 class LeanDenseTrainerTest {
 
     /**
-     * Relative tolerance on parameters and updater state: none. The lean step makes the same ND4J calls as DL4J's
-     * layers on arrays of the same shapes and orders (only fewer of them), so the results are bit for bit DL4J's;
-     * the comparison reports the worst element if they ever are not.
+     * Relative tolerance on parameters and updater state. Float rounding differs (other GEMM calls, the division by
+     * the batch size folded into them, Adam's arithmetic in Java); nothing else may.
      */
-    private static final double TOLERANCE = 0;
+    private static final double TOLERANCE = 1e-5;
+    /** Relative tolerance on the score: computed in double here, in float by DL4J. */
+    private static final org.assertj.core.data.Percentage SCORE = org.assertj.core.data.Percentage.withPercentage(1e-4);
 
     @BeforeAll
     static void catchWorkspaceLeaks() {
@@ -98,26 +100,21 @@ class LeanDenseTrainerTest {
         return batches(count, 16, 5, 30, 5, seed, DataType.FLOAT);
     }
 
-    /** Every element within {@code TOLERANCE} of the reference, relative to the element or 1e-3 of the largest. */
+    /**
+     * Relative error within {@code TOLERANCE} in two norms: the Euclidean one, and the largest element's difference
+     * relative to the largest element (elementwise relative errors mean nothing for Adam moments near zero).
+     */
     private static void assertClose(String what, INDArray actual, INDArray expected) {
         assertThat(actual.shape()).isEqualTo(expected.shape());
-        double[] a = actual.dup().data().asDouble();
-        double[] e = expected.dup().data().asDouble();
-        double scale = 0;
-        for (double v : e) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        int worst = -1;
-        double worstRatio = 0;
-        for (int i = 0; i < e.length; i++) {
-            double ratio = Math.abs(a[i] - e[i]) / (Math.abs(e[i]) + 1e-3 * scale + 1e-30);
-            if (ratio > worstRatio) {
-                worstRatio = ratio;
-                worst = i;
-            }
-        }
-        assertThat(worstRatio).as("%s: worst element %d: %s vs %s", what, worst, worst < 0 ? 0 : a[worst],
-                worst < 0 ? 0 : e[worst]).isLessThanOrEqualTo(TOLERANCE);
+        INDArray a = actual.castTo(DataType.DOUBLE);
+        INDArray e = expected.castTo(DataType.DOUBLE);
+        double euclidean = a.distance2(e) / e.norm2Number().doubleValue();
+        INDArray diff = a.sub(e);
+        long worst = Nd4j.argMax(Transforms.abs(diff.reshape(diff.length()))).getLong(0);
+        double largest = diff.amaxNumber().doubleValue() / e.amaxNumber().doubleValue();
+        assertThat(euclidean).as("%s: relative Euclidean error", what).isLessThan(TOLERANCE);
+        assertThat(largest).as("%s: largest difference %s vs %s at %d", what, a.reshape(a.length()).getDouble(worst),
+                e.reshape(e.length()).getDouble(worst), worst).isLessThan(TOLERANCE);
     }
 
     private static void assertSameState(MultiLayerNetwork lean, MultiLayerNetwork reference) {
@@ -137,7 +134,7 @@ class LeanDenseTrainerTest {
         for (DataSet batch : data) {
             trainer.fit(batch);
             reference.fit(batch);
-            assertThat(lean.score()).isEqualTo(reference.score());
+            assertThat(lean.score()).isCloseTo(reference.score(), SCORE);
         }
     }
 
@@ -214,7 +211,7 @@ class LeanDenseTrainerTest {
             assertThat(l[0]).isEqualTo(r[0]); // event: iteration done, epoch start, epoch end
             assertThat(l[1]).as("iteration").isEqualTo(r[1]);
             assertThat(l[2]).as("epoch").isEqualTo(r[2]);
-            assertThat(l[3]).as("score").isEqualTo(r[3]);
+            assertThat(l[3]).as("score").isCloseTo(r[3], SCORE);
         }
     }
 
@@ -245,37 +242,41 @@ class LeanDenseTrainerTest {
     }
 
     @Test
-    void gradientEqualsFiniteDifferencesOfDl4jsLoss() {
-        MultiLayerNetwork net = mlp(9, DataType.DOUBLE, b -> { });
-        DataSet batch = batches(1, 6, 6, 30, 5, 21, DataType.DOUBLE).get(0);
+    void gradientEqualsFiniteDifferencesOfDl4jsLossInDoublePrecision() {
+        MultiLayerNetwork net = mlp(9);
+        DataSet batch = batches(1, 6, 6, 30, 5, 21, DataType.FLOAT).get(0);
         LeanDenseTrainer trainer = LeanDenseTrainer.of(net);
         double loss = trainer.computeGradient(batch.getFeatures(), batch.getLabels());
-        INDArray gradient = net.getFlattenedGradients().dup();
-        assertThat(loss).isCloseTo(net.score(batch, true), org.assertj.core.data.Offset.offset(1e-12));
-        INDArray params = net.params();
+        INDArray gradient = net.getFlattenedGradients().castTo(DataType.DOUBLE);
+        // The same network in double precision: its loss, as DL4J computes it, differentiated numerically.
+        MultiLayerNetwork exact = net.convertDataType(DataType.DOUBLE);
+        DataSet exactBatch = new DataSet(batch.getFeatures().castTo(DataType.DOUBLE),
+                batch.getLabels().castTo(DataType.DOUBLE));
+        assertThat(loss).isCloseTo(exact.score(exactBatch, true), org.assertj.core.data.Offset.offset(1e-6));
+        INDArray params = exact.params();
         double h = 1e-6;
-        Random random = new Random(1);
-        int checked = 0;
-        for (int k = 0; k < 300; k++) {
-            long j = random.nextInt((int) params.length());
+        double largest = gradient.amaxNumber().doubleValue();
+        int nonZero = 0;
+        for (long j = 0; j < params.length(); j++) {
             double original = params.getDouble(j);
             params.putScalar(j, original + h);
-            double up = net.score(batch, true);
+            double up = exact.score(exactBatch, true);
             params.putScalar(j, original - h);
-            double down = net.score(batch, true);
+            double down = exact.score(exactBatch, true);
             params.putScalar(j, original);
             double numeric = (up - down) / (2 * h);
-            double analytic = gradient.getDouble(j);
-            assertThat(analytic).as("parameter %d", j)
-                    .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-7 + 1e-5 * Math.abs(numeric)));
-            checked += numeric != 0 ? 1 : 0;
+            // float arithmetic in the lean step: about 1e-6 of the gradient's scale
+            assertThat(gradient.getDouble(j)).as("parameter %d", j)
+                    .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-5 * largest + 1e-4 * Math.abs(numeric)));
+            nonZero += Math.abs(numeric) > 1e-3 * largest ? 1 : 0;
         }
-        assertThat(checked).isGreaterThan(150);
+        assertThat(nonZero).isGreaterThan((int) params.length() / 3);
     }
 
     @Test
     void ineligibleNetworksTrainThroughDl4jsFit() {
         assertThat(LeanDenseTrainer.ineligibility(mlp(1, DataType.FLOAT, b -> b.dropOut(0.5)))).contains("dropout");
+        assertThat(LeanDenseTrainer.ineligibility(mlp(1, DataType.DOUBLE, b -> { }))).contains("DOUBLE");
         assertThat(LeanDenseTrainer.ineligibility(mlp(1, DataType.FLOAT, b -> b.l2(1e-4)))).contains("L2");
         assertThat(LeanDenseTrainer.ineligibility(mlp(1, DataType.FLOAT, b -> b.weightDecay(1e-4))))
                 .contains("WeightDecay");
