@@ -9,6 +9,7 @@ import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
 import java.lang.reflect.Method;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,14 +113,13 @@ public final class LeanDenseTrainer {
      * labels that are not float 'c' arrays already.
      */
     private static final class Buffers {
-        final INDArray[] arrays = new INDArray[16];
+        final List<INDArray> arrays = new ArrayList<>(); // the buffers and pointers do not keep the memory alive
         final FloatBuffer[] out;
         final FloatPointer[] outPointers;
         final FloatBuffer[] delta;
         final FloatPointer[] deltaPointers;
         final INDArray features;
         final INDArray labels;
-        int count;
 
         Buffers(int batch, int[] nOut, int nIn0) {
             int layers = nOut.length;
@@ -141,8 +141,8 @@ public final class LeanDenseTrainer {
             labels = keep(Nd4j.create(DataType.FLOAT, new long[]{batch, nOut[layers - 1]}, 'c'));
         }
 
-        private INDArray keep(INDArray a) { // the buffers and pointers above do not keep the memory alive
-            arrays[count++] = a;
+        private INDArray keep(INDArray a) {
+            arrays.add(a);
             return a;
         }
     }
@@ -191,7 +191,7 @@ public final class LeanDenseTrainer {
             offset = biasAt[i] + nOut[i];
             weightPointers[i] = new FloatPointer(paramsPointer).position(weightAt[i]);
             weightGradientPointers[i] = new FloatPointer(gradientPointer).position(weightAt[i]);
-            if (w.ordering() != 'f' || paramValues.get(weightAt[i] + 1) != w.getFloat(1, 0)
+            if (w.ordering() != 'f' || paramValues.get(weightAt[i] + nIn[i] - 1) != w.getFloat(nIn[i] - 1, 0)
                     || paramValues.get(biasAt[i]) != net.getParam(i + "_b").getFloat(0)) {
                 throw new IllegalStateException("layer " + i + ": parameters not in DL4J's dense layout");
             }
