@@ -492,8 +492,9 @@ public final class LeanDenseTrainer {
      *
      * <p>GEMMs go straight to OpenBLAS (ND4J's matmul op costs 20 us a call on top, more than the small ones take);
      * bias, ReLU, softmax and their derivatives are Java loops over the buffers (ND4J's ops cost 10-60 us each).
+     * Public for the gradient check and for timing the parts of a step; training calls {@link #fit}.
      */
-    double computeGradient(INDArray features, INDArray labels) {
+    public double computeGradient(INDArray features, INDArray labels) {
         int batch = (int) features.size(0);
         Buffers buf = buffers.computeIfAbsent(batch, b -> allocate(b));
         FloatPointer x = pointer(asFloatRows(features, buf.features));
