@@ -476,7 +476,8 @@ public final class LeanDenseTrainer {
     private static void regularize(UpdaterBlock block, Regularization.ApplyStep step, double lr, int iteration,
                                    int epoch) {
         for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
-            for (Regularization r : p.getLayer().getConfig().getRegularizationByParam(p.getParamName())) {
+            List<Regularization> all = p.getLayer().getConfig().getRegularizationByParam(p.getParamName());
+            for (Regularization r : all == null ? List.<Regularization>of() : all) {
                 if (r.applyStep() == step) {
                     r.apply(p.getParamView(), p.getGradView(), lr, iteration, epoch);
                 }
