@@ -21,17 +21,28 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Small networks and synthetic data for the integration tests. */
-final class TestNetworks {
+public final class TestNetworks {
 
     private TestNetworks() {
     }
 
     static MultiLayerNetwork mlp(IUpdater updater, long seed) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(updater).list()
-                .layer(new DenseLayer.Builder().name("fc1").nIn(6).nOut(5).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
+        return dense(new NeuralNetConfiguration.Builder().seed(seed).updater(updater), Activation.TANH, 6, 5, 3);
+    }
+
+    /**
+     * An initialised MLP on {@code base}: DenseLayers fc1, fc2, ... with {@code hidden} activation, then a softmax
+     * + MCXENT OutputLayer "out"; {@code sizes} from the input to the classes.
+     */
+    public static MultiLayerNetwork dense(NeuralNetConfiguration.Builder base, Activation hidden, int... sizes) {
+        NeuralNetConfiguration.ListBuilder list = base.list();
+        int last = sizes.length - 2;
+        for (int i = 0; i < last; i++) {
+            list.layer(new DenseLayer.Builder().name("fc" + (i + 1)).nIn(sizes[i]).nOut(sizes[i + 1])
+                    .activation(hidden).build());
+        }
+        MultiLayerConfiguration conf = list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out")
+                .nIn(sizes[last]).nOut(sizes[last + 1]).activation(Activation.SOFTMAX).build()).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;

@@ -3,6 +3,7 @@ package io.admmnn.dl4j.network;
 import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.tensor.Subnormals;
+import io.admmnn.dl4j.speed.LeanDenseTrainer;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.File;
@@ -40,6 +41,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 public final class TrainableNetwork {
 
     private final Model model;
+    /** The lean training step of an eligible MLN, kept between epochs for its buffers; rebuilt if stale. */
+    private LeanDenseTrainer lean;
 
     private TrainableNetwork(Model model) {
         this.model = model;
@@ -122,13 +125,39 @@ public final class TrainableNetwork {
                         .collect(Collectors.joining(", "))));
     }
 
-    /** One pass over {@code data}. */
+    /**
+     * One pass over {@code data}: through {@link LeanDenseTrainer}'s lean step where the network is eligible and
+     * the step is not switched off (see {@link #trainingStep}), otherwise through DL4J's {@code fit}. Both leave
+     * the network in the same state (parameters, updater state, iteration and epoch counts, score).
+     */
     public void fitEpoch(DataSetIterator data) {
         if (model instanceof MultiLayerNetwork mln) {
-            mln.fit(data);
+            if (LeanDenseTrainer.enabled() && LeanDenseTrainer.ineligibility(mln) == null) {
+                if (lean == null || !lean.isCurrent()) {
+                    lean = LeanDenseTrainer.of(mln);
+                }
+                lean.fitEpoch(data);
+            } else {
+                mln.fit(data);
+            }
         } else {
             ((ComputationGraph) model).fit(data);
         }
+    }
+
+    /**
+     * Which training step {@link #fitEpoch} takes, in words: "lean dense step", or "DL4J fit" with the reason the
+     * lean step does not apply.
+     */
+    public String trainingStep() {
+        if (!(model instanceof MultiLayerNetwork mln)) {
+            return "DL4J fit (a ComputationGraph)";
+        }
+        if (!LeanDenseTrainer.enabled()) {
+            return "DL4J fit (lean step switched off by -D" + LeanDenseTrainer.PROPERTY + "=false)";
+        }
+        String why = LeanDenseTrainer.ineligibility(mln);
+        return why == null ? "lean dense step" : "DL4J fit (" + why + ")";
     }
 
     /** Classification metrics on {@code data} (the iterator is reset first). */

@@ -60,7 +60,8 @@ public final class NativeBackend {
 
     /**
      * One line naming the active path for {@code network}'s convolution and pooling layers, starting with
-     * "WARNING" when they run on the slow fallback.
+     * "WARNING" when they run on the slow fallback, and the training step {@link TrainableNetwork#fitEpoch} takes
+     * (the lean dense step of {@link LeanDenseTrainer}, or DL4J's fit and why).
      */
     public static String describe(TrainableNetwork network) {
         String build = "libnd4j " + (System.getProperty(EXTENSION_PROPERTY, "").isEmpty() ? "portable"
@@ -75,14 +76,15 @@ public final class NativeBackend {
             String name = layer.conf().getLayer().getLayerName();
             (helperOf(layer) != null ? fast : slow).add(name);
         }
+        String step = "; training step: " + network.trainingStep();
         if (fast.isEmpty() && slow.isEmpty()) {
-            return "training path: " + build + " (no convolution layers)";
+            return "training path: " + build + " (no convolution layers)" + step;
         }
         if (slow.isEmpty()) {
-            return "training path: " + build + ", oneDNN helpers active on " + String.join(", ", fast);
+            return "training path: " + build + ", oneDNN helpers active on " + String.join(", ", fast) + step;
         }
-        return String.format(Locale.ROOT, "WARNING training path: %s, slow im2col fallback on %s (%s)", build,
-                String.join(", ", slow), slowReason());
+        return String.format(Locale.ROOT, "WARNING training path: %s, slow im2col fallback on %s (%s)%s", build,
+                String.join(", ", slow), slowReason(), step);
     }
 
     private static String slowReason() {

@@ -5,6 +5,7 @@ import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.TopKSparsity;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;
+import io.admmnn.dl4j.speed.LeanDenseTrainer;
 import io.admmnn.dl4j.speed.NativeBackend;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.Mnist;
@@ -32,7 +33,8 @@ import org.nd4j.linalg.dataset.DataSet;
  *   and the frozen-weight mask, before and after the updater).</li>
  * </ul>
  * The parts are timed in separate loops over the same batches, so they add up only approximately. Prints
- * {@code split java <model> <part> <us>} lines for scripts/bench.
+ * {@code split java <model> <part> <us>} lines for scripts/bench, and for a model that trains through the lean dense
+ * step ({@link LeanDenseTrainer}) the same split of that step as {@code split lean <model> <part> <us>} lines.
  */
 public final class StepTimes {
 
@@ -51,10 +53,7 @@ public final class StepTimes {
             ShuffledBatches data = ShuffledBatches.training(train, BATCH, 42);
             double dataUs = median(timeEach(steps, i -> batches.add(data.next())));
             MultiLayerNetwork plain = model.build(42, 1e-3);
-            MultiLayerNetwork admm = model.build(42, 1e-3);
-            Map<String, Projection> c = new LinkedHashMap<>();
-            CompressionPlan.defaultRatios(model).forEach((l, r) -> c.put(l, new TopKSparsity(r)));
-            AdmmSession.start(TrainableNetwork.of(admm), "bench", c, RhoSchedule.fixed(1e-3), true);
+            MultiLayerNetwork admm = underAdmm(model);
             for (int warm = 0; warm < 2; warm++) { // JIT, workspaces and oneDNN primitives warm
                 batches.forEach(plain::fit);
                 batches.forEach(admm::fit);
@@ -67,17 +66,51 @@ public final class StepTimes {
             }));
             double fit = median(timeEach(steps, i -> plain.fit(batches.get(i))));
             double fitAdmm = median(timeEach(steps, i -> admm.fit(batches.get(i))));
-            print(model, "data", dataUs);
-            print(model, "forward", forward);
-            print(model, "backward", forwardBackward - forward);
-            print(model, "updater", fit - forwardBackward);
-            print(model, "admm-hooks", fitAdmm - fit);
-            print(model, "step", fit);
+            print("java", model, "data", dataUs, "forward", forward, "backward", forwardBackward - forward,
+                    "updater", fit - forwardBackward, "admm-hooks", fitAdmm - fit, "step", fit);
+            if (LeanDenseTrainer.ineligibility(model.build(42, 1e-3)) == null) {
+                leanSplit(model, batches, dataUs, steps);
+            }
         }
     }
 
-    private static void print(ZooModel model, String part, double us) {
-        System.out.printf(Locale.ROOT, "split java %s %s %.0f%n", model.id(), part, us);
+    /**
+     * The same split for the lean dense step, the one training takes for this model ({@link LeanDenseTrainer}):
+     * {@code forward-backward} (one pass there), {@code updater} (the step less that pass), {@code admm-hooks}
+     * and {@code step}, as {@code split lean <model> <part> <us>} lines.
+     */
+    private static void leanSplit(ZooModel model, List<DataSet> batches, double dataUs, int steps) {
+        MultiLayerNetwork plain = model.build(42, 1e-3);
+        MultiLayerNetwork admm = underAdmm(model);
+        LeanDenseTrainer leanPlain = LeanDenseTrainer.of(plain);
+        LeanDenseTrainer leanAdmm = LeanDenseTrainer.of(admm);
+        for (int warm = 0; warm < 2; warm++) {
+            batches.forEach(leanPlain::fit);
+            batches.forEach(leanAdmm::fit);
+        }
+        double forwardBackward = median(timeEach(steps,
+                i -> leanPlain.computeGradient(batches.get(i).getFeatures(), batches.get(i).getLabels())));
+        double step = median(timeEach(steps, i -> leanPlain.fit(batches.get(i))));
+        double stepAdmm = median(timeEach(steps, i -> leanAdmm.fit(batches.get(i))));
+        print("lean", model, "data", dataUs, "forward-backward", forwardBackward, "updater", step - forwardBackward,
+                "admm-hooks", stepAdmm - step, "step", step);
+    }
+
+    /** A fresh network of {@code model} with an ADMM session on the default pruning ratios (the W-step hooks on). */
+    private static MultiLayerNetwork underAdmm(ZooModel model) {
+        MultiLayerNetwork admm = model.build(42, 1e-3);
+        Map<String, Projection> c = new LinkedHashMap<>();
+        CompressionPlan.defaultRatios(model).forEach((l, r) -> c.put(l, new TopKSparsity(r)));
+        AdmmSession.start(TrainableNetwork.of(admm), "bench", c, RhoSchedule.fixed(1e-3), true);
+        return admm;
+    }
+
+    /** One {@code split <side> <model> <part> <us>} line per part; {@code partsAndMicros} alternates the two. */
+    private static void print(String side, ZooModel model, Object... partsAndMicros) {
+        for (int i = 0; i < partsAndMicros.length; i += 2) {
+            System.out.printf(Locale.ROOT, "split %s %s %s %.0f%n", side, model.id(), partsAndMicros[i],
+                    (Double) partsAndMicros[i + 1]);
+        }
     }
 
     /** Microseconds of each of {@code n} calls of {@code step(i)}. */
