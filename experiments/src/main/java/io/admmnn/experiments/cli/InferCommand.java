@@ -1,6 +1,7 @@
 package io.admmnn.experiments.cli;
 
 import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.inference.MeasuredKernelPolicy;
 import io.admmnn.experiments.inference.RuntimeAccuracy;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.RunRecord;
@@ -30,10 +31,19 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "the data set's folder (default: the user cache)")
     Path dataDir;
 
+    @Option(names = "--kernel-profile", description = "a measured profile (profile.csv of `admm-nn hardware measure`): "
+            + "each layer sparse below its measured break-even at the measured batch nearest to --batch (default: the "
+            + "provisional rule)")
+    Path kernelProfile;
+
     @Override
     public Integer call() throws Exception {
         RunRecord rec = RunRecord.read(folder);
-        CompressedModel model = CompressedModel.load(folder.resolve(CompressionPipeline.COMPRESSED_MODEL));
+        MeasuredKernelPolicy policy = kernelProfile == null ? MeasuredKernelPolicy.provisional()
+                : MeasuredKernelPolicy.from(kernelProfile, batch);
+        CompressedModel model = CompressedModel.load(folder.resolve(CompressionPipeline.COMPRESSED_MODEL),
+                policy.policy());
+        System.out.println(policy.description());
         System.out.print(model.describe());
         DatasetId dataset = DatasetId.byId(rec.plan.dataset());
         Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), System.err::println);
