@@ -9,8 +9,7 @@ Usage: infer_torch.py SPEC_DIR THREADS SAMPLES
 First the BLAS check of bench_torch.py (exit 2 and one line on stderr when PyTorch's matrix products run on the
 reference BLAS); then 'info ...' lines as bench_torch.py prints them, 'time torch batch1-ms <ms>', 'time torch
 batchN-ms <N> <ms>' and 'classes <c0> <c1> ...' (the predicted class of each input, to check that this is the same
-network). Timing as the Java side's Timing: warm-up of at least 3 calls and 0.3 s, then SAMPLES samples, each of as
-many calls in a row as last about 2 ms; the median per call."""
+network). Timing as the Java side's Timing (see median_ms); the median per call."""
 import json, os, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -76,11 +75,24 @@ def build(spec_dir):
 
 
 def median_ms(work, samples):
-    calls, started = 0, time.perf_counter()
-    while calls < 3 or time.perf_counter() - started < 0.3:
-        work()
-        calls += 1
-    per_call = (time.perf_counter() - started) / calls
+    """As the Java side's Timing: warm-up windows of at least 0.1 s (one call or more) until at least 1 s and 3 calls
+    have run and the last two windows agree on the time per call within 10 %, or 5 s have passed; then `samples` samples of as many calls
+    as last about 2 ms by the last window's time per call; the median per call in milliseconds."""
+    started, calls, previous = time.perf_counter(), 0, None
+    while True:
+        t0, window = time.perf_counter(), 0
+        while True:
+            work()
+            window += 1
+            if time.perf_counter() - t0 >= 0.1:
+                break
+        per_call = (time.perf_counter() - t0) / window
+        calls += window
+        stable = previous is not None and abs(per_call - previous) <= previous * 0.1
+        elapsed = time.perf_counter() - started
+        if calls >= 3 and stable and elapsed >= 1 or elapsed > 5:
+            break
+        previous = per_call
     inner = max(1, min(1_000_000, int(-(-0.002 // max(per_call, 1e-9)))))
     ms = []
     for _ in range(samples):

@@ -168,7 +168,8 @@ final class CompareCommand implements Callable<Integer> {
                     "?"));
         }
         facts.put("timing", "batch-1 latency: median of " + samples + " samples of single-image calls cycling over "
-                + "the inputs, after warm-up (a sample: as many calls in a row as last about 2 ms); batch-" + n
+                + "the inputs, after warm-up until the time per call is steady (a sample: as many calls in a row as last "
+                + "about 2 ms); batch-" + n
                 + " throughput: " + n + " / median time of one call on all inputs; the same method on both sides");
         if (!skipTorch && !Integer.toString(threads).equals(backend.get("omp-threads"))) {
             facts.put("WARNING", "PyTorch ran at " + threads + " threads, ND4J at " + backend.get("omp-threads")

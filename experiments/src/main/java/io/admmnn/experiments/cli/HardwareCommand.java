@@ -270,13 +270,13 @@ final class HardwareCommand implements Runnable {
             extra.keySet().retainAll(shape.layers().stream().map(l -> l.name()).toList());
             double[] kept = keptFractions == null ? KernelSweep.Options.defaultKeptFractions()
                     : keptFractions.stream().mapToDouble(Double::doubleValue).toArray();
+            KernelSweep.Options options = new KernelSweep.Options(batches, kept, extra, repetitions, runtimeDense);
             String command = CommandLineText.of(spec);
             String machine = Provenance.describeMachine();
             String denseKernels = KernelSweep.denseKernels();
             Map<String, String> backend = BackendInfo.summary();
             System.out.println("dense kernels: " + denseKernels);
-            MeasuredProfiles profiles = KernelSweep.measure(shape, new KernelSweep.Options(batches, kept, extra,
-                    repetitions, runtimeDense), machine, System.out::println);
+            MeasuredProfiles profiles = KernelSweep.measure(shape, options, machine, System.out::println);
             Path dir = common.out("breakeven");
             AtomicFile.writeString(dir.resolve("profile.csv"), profiles.csv());
             for (int batch : profiles.batches()) {

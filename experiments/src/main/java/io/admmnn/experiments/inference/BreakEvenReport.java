@@ -40,7 +40,8 @@ public final class BreakEvenReport {
                 .append("| BLAS | ").append(backend.get("blas-vendor")).append(", ").append(blasCores)
                 .append("; libnd4j ").append(backend.get("libnd4j-build")).append(" |\n\n")
                 .append(String.format(Locale.ROOT, "Each point is the median of %d timed samples after warm-up "
-                        + "(a sample is as many calls in a row as last about 2 ms, one for longer calls); the dense "
+                        + "(until the time per call is steady; a sample is as many calls in a row as last about 2 ms, "
+                        + "one for longer calls); the dense "
                         + "kernels are timed again beside every sparse point. Weights, inputs and kept positions are "
                         + "seeded random (kept with probability = the kept fraction). A grouped convolution runs its "
                         + "groups one after another on both sides. **Break-even** = the kept fraction below which "

@@ -61,8 +61,8 @@ public final class KernelSweep {
                           boolean runtimeDense) {
         public Options {
             if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1) || samples < 1) {
-                throw new IllegalArgumentException("batches and samples must be >= 1, were " + batches + " and "
-                        + samples);
+                throw new IllegalArgumentException("batches and repetitions must be >= 1, were batches " + batches
+                        + " and repetitions " + samples);
             }
             if (keptFractions.length == 0 || Arrays.stream(keptFractions).anyMatch(k -> !(k > 0 && k <= 1))
                     || extraKept.values().stream().anyMatch(k -> !(k > 0 && k <= 1))) {
