@@ -12,7 +12,6 @@ import io.admmnn.experiments.inference.MeasuredKernelPolicy;
 import io.admmnn.experiments.inference.ProjectScripts;
 import io.admmnn.experiments.inference.RuntimeAccuracy;
 import io.admmnn.experiments.inference.TorchNetworkSpec;
-import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.runtime.model.CompressedModel;
@@ -31,8 +30,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code admm-nn compare DIR}: batch-1 latency and batch-64 throughput of the dense DL4J network, admm-runtime on
@@ -45,11 +44,9 @@ import picocli.CommandLine.Parameters;
                 + "throughput, one thread each by default; writes compare.md, latency.png and throughput.png.")
 final class CompareCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "the run's results folder (with model.admmnn and report.json)")
-    Path folder;
+    @Mixin
+    RunModelOptions run = new RunModelOptions(64);
 
-    @Option(names = "--batch", description = "batch of the throughput measurement (default ${DEFAULT-VALUE})")
-    int batch = 64;
 
     @Option(names = "--samples", description = "timed samples per measurement, the median is kept (default "
             + "${DEFAULT-VALUE})")
@@ -60,18 +57,11 @@ final class CompareCommand implements Callable<Integer> {
             + "scripts/admm-nn sets to 1)")
     int threads = 1;
 
-    @Option(names = "--kernel-profile", description = "admm-runtime's kernel choice from a measured profile "
-            + "(`hardware measure`'s profile.csv); default: the provisional rule")
-    Path kernelProfile;
-
     @Option(names = "--skip-torch", description = "time DL4J and admm-runtime only")
     boolean skipTorch;
 
     @Option(names = "--python", description = "the Python with PyTorch (default ${DEFAULT-VALUE})")
     String python = ProjectScripts.DEFAULT_PYTHON;
-
-    @Option(names = "--data-dir", description = "the data set's folder (default: the user cache)")
-    Path dataDir;
 
     @Option(names = "--out", description = "report folder (default: results/compare/<the folder's name>)")
     Path out;
@@ -81,28 +71,27 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1 || samples < 1 || threads < 1) {
+        if (run.batch < 1 || samples < 1 || threads < 1) {
             throw new IllegalArgumentException("--batch, --samples and --threads must be >= 1");
         }
         if (!skipTorch) {
             requireTorch(python);
         }
         String command = CommandLineText.of(spec);
-        RunRecord rec = RunRecord.read(folder);
-        Path file = folder.resolve(CompressionPipeline.COMPRESSED_MODEL);
+        RunRecord rec = run.record();
+        Path folder = run.folder;
+        Path file = run.modelFile();
         TrainableNetwork network = CompressedModelFile.read(file);
         if (!(network.model() instanceof MultiLayerNetwork net)) {
             throw new IllegalArgumentException(file + " holds a ComputationGraph; compare runs MultiLayerNetworks");
         }
-        MeasuredKernelPolicy one = kernelProfile == null ? MeasuredKernelPolicy.provisional()
-                : MeasuredKernelPolicy.from(kernelProfile, 1);
-        MeasuredKernelPolicy many = kernelProfile == null ? one : MeasuredKernelPolicy.from(kernelProfile, batch);
+        MeasuredKernelPolicy one = run.policy(1);
+        MeasuredKernelPolicy many = run.policy(run.batch);
         CompressedModel single = CompressedModel.load(file, one.policy());
         CompressedModel batched = CompressedModel.load(file, many.policy());
 
-        DatasetId dataset = DatasetId.byId(rec.plan.dataset());
-        Path dir = dataset.ensureAvailable(dataDir != null ? dataDir : dataset.defaultDirectory(), System.err::println);
-        DataSetIterator first = dataset.testBatches(dir, rec.plan.testLimit(), batch, dataset.shape().classes());
+        DatasetId dataset = run.dataset();
+        DataSetIterator first = run.testBatches(run.batch);
         first.reset();
         DataSet ds = first.next();
         int n = (int) ds.getFeatures().size(0);
@@ -133,13 +122,7 @@ final class CompareCommand implements Callable<Integer> {
         List<InferenceComparison.LayerTime> profile = InferenceComparison.runtimeProfile(single, batched, inputs, n,
                 samples);
 
-        RuntimeAccuracy accuracy = RuntimeAccuracy.of(batched, dataset.testBatches(dir, rec.plan.testLimit(), 100,
-                dataset.shape().classes()));
-        Double reported = rec.accuracy.get(RunRecord.FROM_COMPRESSED_FILE);
-        checks.add(String.format(Locale.ROOT, "admm-runtime's test accuracy %.4f (%d/%d %s images)%s", accuracy.accuracy(),
-                accuracy.correct(), accuracy.total(), dataset.id(), reported == null ? ""
-                        : String.format(Locale.ROOT, "; the run's read-back accuracy (DL4J, report.json) %.4f: %s",
-                        reported, reported == accuracy.accuracy() ? "equal" : "DIFFERENT")));
+        checks.add("admm-runtime's " + run.accuracyLine(RuntimeAccuracy.of(batched, run.testBatches(100))));
 
         Map<String, String> backend = BackendInfo.summary();
         Map<String, String> facts = new LinkedHashMap<>();
@@ -147,7 +130,7 @@ final class CompareCommand implements Callable<Integer> {
                 .filter(l -> l.kernel().isPresent()).mapToLong(l -> l.nonZeros()).sum() + " non-zero weights)");
         facts.put("inputs", "the first " + n + " " + dataset.id() + " test images");
         facts.put("admm-runtime kernels", one.description().replace("kernel policy: ", "batch 1: ")
-                + (kernelProfile == null ? "" : "; batch " + batch + ": " + many.description()
+                + (run.kernelProfile == null ? "" : "; batch " + run.batch + ": " + many.description()
                 .replace("kernel policy: ", "")));
         facts.put("DL4J", "MultiLayerNetwork.output(x, false), network read back from model.admmnn; "
                 + io.admmnn.dl4j.speed.NativeBackend.describe(network).replace("training path: ", ""));

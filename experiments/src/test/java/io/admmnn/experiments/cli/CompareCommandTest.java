@@ -30,8 +30,8 @@ class CompareCommandTest {
         String md = Files.readString(out.resolve("compare.md"));
         assertThat(md).contains("| DL4J dense |", "| admm-runtime |", "PyTorch was not run (--skip-torch)",
                 "admm-runtime: predicted classes agree with DL4J's on 8/8 timed images",
-                "admm-runtime's test accuracy 0.9897 (9897/10000 mnist images); the run's read-back accuracy (DL4J, "
-                        + "report.json) 0.9897: equal", "| git commit |", "| threads |", "| BLAS (ours) |")
+                "admm-runtime's test accuracy 0.9897 (9897/10000 mnist images); the run's read-back accuracy (DL4J) "
+                        + "0.9897: equal", "| git commit |", "| threads |", "| BLAS (ours) |")
                 .containsPattern("\\| ip1 \\| DenseLayer \\| sparse \\|");
         assertThat(out.resolve("latency.png")).isNotEmptyFile();
         assertThat(out.resolve("throughput.png")).isNotEmptyFile();
