@@ -2,7 +2,8 @@ package io.admmnn.runtime.kernel;
 
 /**
  * Chooses, per layer, the dense or the sparse kernel. The provisional policy compares the kept fraction with a
- * constant per layer kind; a measured break-even (this machine's timings of both kernels) plugs in here later.
+ * constant per layer kind; {@link #breakEven} compares it with a measured break-even kept fraction per layer (this
+ * machine's timings of both kernels, e.g. from the profile file {@code admm-nn hardware measure} writes).
  */
 @FunctionalInterface
 public interface KernelPolicy {
@@ -34,6 +35,23 @@ public interface KernelPolicy {
     static KernelPolicy keptFractionBelow(double fullyConnected, double convolution) {
         return (kind, layer, kept) -> kept < (kind == LayerKind.FULLY_CONNECTED ? fullyConnected : convolution)
                 ? KernelKind.SPARSE : KernelKind.DENSE;
+    }
+
+    /**
+     * Sparse when the kept fraction is below the layer's measured break-even kept fraction; layers without one are
+     * left to {@code fallback}.
+     *
+     * @param breakEvenKeptFraction per layer name, the kept fraction below which the sparse kernel is the faster
+     */
+    static KernelPolicy breakEven(java.util.Map<String, Double> breakEvenKeptFraction, KernelPolicy fallback) {
+        java.util.Map<String, Double> measured = java.util.Map.copyOf(breakEvenKeptFraction);
+        return (kind, layer, kept) -> {
+            Double breakEven = measured.get(layer);
+            if (breakEven == null) {
+                return fallback.choose(kind, layer, kept);
+            }
+            return kept < breakEven ? KernelKind.SPARSE : KernelKind.DENSE;
+        };
     }
 
     /** Always {@code kernel} (for tests and comparisons). */

@@ -105,7 +105,7 @@ public final class CompressedModel {
      * The shape of an input of {@code features} values: a flat row, or, when the network starts with a convolution
      * and declares no input preprocessor, a square image of the convolution's input channels.
      */
-    private Shape inputShape(int features) {
+    public Shape inputShape(int features) {
         if (!layers.isEmpty() && layers.get(0) instanceof Convolution conv) {
             int channels = conv.inChannels();
             int side = (int) Math.round(Math.sqrt(features / (double) channels));

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -19,34 +21,51 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code ours <key> <value>} lines. The bundled OpenBLAS's runtime core is not reachable from Java (the JavaCPP
  * preset of 1.5.7 binds no {@code openblas_get_corename}); scripts/bench asks the mapped file itself.
  */
-final class BackendInfo {
+public final class BackendInfo {
 
     private BackendInfo() {
     }
 
     /** Prints the lines; call after {@link NativeBackend#configure()}. */
     static void print(PrintStream out) {
-        Nd4j.rand(DataType.FLOAT, 64, 800).mmul(Nd4j.rand(DataType.FLOAT, 800, 500));   // BLAS loaded and used
-        Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
-        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        out.println("ours nd4j-backend " + Nd4j.getBackend().getClass().getName() + " (" + info.get("backend") + ")");
-        out.println("ours libnd4j-build linux-x86_64" + extension);
-        out.println("ours blas-vendor " + info.get("blas.vendor"));
-        out.println("ours blas-threads " + info.get("blas.threads"));
-        out.println("ours omp-threads " + info.get("omp.threads"));
-        out.println("ours cores " + info.get("cores"));
-        for (String lib : mappedBlas()) {
-            out.println("ours blas-path " + lib);
-        }
-        new TreeMap<>(System.getenv()).forEach((k, v) -> {
-            if (k.startsWith("OPENBLAS_") || k.startsWith("OMP_") || k.startsWith("MKL_") || k.startsWith("GOTO_")) {
-                out.println("ours env " + k + "=" + v);
+        summary().forEach((key, value) -> {
+            for (String v : key.equals("blas-path") || key.equals("env") ? value.split("; ") : new String[]{value}) {
+                if (!v.isEmpty()) {
+                    out.println("ours " + key + " " + v);
+                }
             }
         });
     }
 
+    /**
+     * The same facts as {@link #print}'s lines, keyed by name (nd4j-backend, libnd4j-build, blas-vendor,
+     * blas-threads, omp-threads, cores, blas-path and env, the last two "; "-separated); runs a small matrix
+     * product first so that the BLAS library is loaded.
+     */
+    public static Map<String, String> summary() {
+        Nd4j.rand(DataType.FLOAT, 64, 800).mmul(Nd4j.rand(DataType.FLOAT, 800, 500));   // BLAS loaded and used
+        Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
+        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        Map<String, String> result = new LinkedHashMap<>();
+        result.put("nd4j-backend", Nd4j.getBackend().getClass().getName() + " (" + info.get("backend") + ")");
+        result.put("libnd4j-build", "linux-x86_64" + extension);
+        result.put("blas-vendor", String.valueOf(info.get("blas.vendor")));
+        result.put("blas-threads", String.valueOf(info.get("blas.threads")));
+        result.put("omp-threads", String.valueOf(info.get("omp.threads")));
+        result.put("cores", String.valueOf(info.get("cores")));
+        result.put("blas-path", String.join("; ", mappedBlas()));
+        List<String> env = new java.util.ArrayList<>();
+        new TreeMap<>(System.getenv()).forEach((k, v) -> {
+            if (k.startsWith("OPENBLAS_") || k.startsWith("OMP_") || k.startsWith("MKL_") || k.startsWith("GOTO_")) {
+                env.add(k + "=" + v);
+            }
+        });
+        result.put("env", String.join("; ", env));
+        return result;
+    }
+
     /** The BLAS libraries (OpenBLAS, MKL, any libblas) mapped into this process. */
-    private static List<String> mappedBlas() {
+    public static List<String> mappedBlas() {
         try {
             return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.trim().split("\\s+"))
                     .filter(f -> f.length >= 6).map(f -> f[f.length - 1])

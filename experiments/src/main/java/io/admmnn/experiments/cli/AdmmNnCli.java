@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "admm-nn", mixinStandardHelpOptions = true, versionProvider = AdmmNnCli.Version.class,
         description = "ADMM-based pruning and quantization of neural networks, with hardware cost reports.",
         subcommands = {PruneCommand.class, RunCommand.class, ResumeCommand.class, ReportCommand.class,
-                HardwareCommand.class, AnalyzeCommand.class, ExportImagesCommand.class, InferCommand.class,
+                HardwareCommand.class, AnalyzeCommand.class, ExportImagesCommand.class, InferCommand.class, CompareCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdmmNnCli implements Runnable {
 

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.io.ErrorText;
+import io.admmnn.experiments.bench.BackendInfo;
+import io.admmnn.experiments.inference.BreakEvenReport;
+import io.admmnn.experiments.inference.KernelSweep;
+import io.admmnn.experiments.inference.ProjectScripts;
 import io.admmnn.experiments.pipeline.Provenance;
-import io.admmnn.hardware.breakeven.BreakEvenAnalysis;
-import io.admmnn.hardware.breakeven.CpuKernelBenchmark;
 import io.admmnn.hardware.breakeven.HardwareProfile;
 import io.admmnn.hardware.breakeven.MeasuredProfile;
+import io.admmnn.hardware.breakeven.MeasuredProfiles;
 import io.admmnn.hardware.breakeven.SparseAcceleratorProfile;
 import io.admmnn.hardware.cost.CostModel;
 import io.admmnn.hardware.cost.EnergyTable;
@@ -56,7 +59,8 @@ final class HardwareCommand implements Runnable {
         String network;
 
         @Option(names = "--profile", description = "accelerator:<conv factor>,<fc factor> (a sparse MAC costs that many "
-                + "dense MACs) or measured:<measured.csv> (default: ${DEFAULT-VALUE})", defaultValue = "accelerator:2,3")
+                + "dense MACs) or measured:<profile.csv>[@<batch>] (written by `hardware measure`; batch 1 unless given)"
+                + " (default: ${DEFAULT-VALUE})", defaultValue = "accelerator:2,3")
         String profile;
 
         @Option(names = "--index", description = "relative:<bits>, csr, bitmask or nm:<n>:<m> (default: ${DEFAULT-VALUE})",
@@ -93,11 +97,25 @@ final class HardwareCommand implements Runnable {
                 }
             }
             if (profile.startsWith("measured:")) {
-                Path csv = Path.of(profile.substring("measured:".length()));
+                String spec = profile.substring("measured:".length());
+                int at = spec.lastIndexOf('@');
+                int batch = 1;
+                if (at > 0) {
+                    try {
+                        batch = Integer.parseInt(spec.substring(at + 1));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--profile " + profile + ": the batch after @ must be a "
+                                + "number, e.g. measured:profile.csv@64");
+                    }
+                    spec = spec.substring(0, at);
+                }
+                Path csv = Path.of(spec);
                 if (!Files.isRegularFile(csv)) {
                     throw new IllegalArgumentException("measured profile " + csv + " not found (write one with admm-nn hardware measure)");
                 }
-                return HardwareReport.readMeasuredCsv(csv, csv.toString());
+                MeasuredProfile measured = MeasuredProfiles.read(csv).at(batch);
+                return new MeasuredProfile(csv + (batch == 1 && at < 0 ? "" : " at batch " + batch),
+                        measured.measurements());
             }
             throw new IllegalArgumentException("unknown --profile '" + profile + "'; use accelerator:<conv>,<fc> or measured:<csv>");
         }
@@ -206,47 +224,74 @@ final class HardwareCommand implements Runnable {
     }
 
     @Command(name = "measure", mixinStandardHelpOptions = true,
-            description = "Measure this CPU's dense vs sparse kernels for each layer shape and report break-even ratios.")
+            description = "Time admm-runtime's sparse kernels against the fastest dense kernels here (ND4J sgemm, "
+                    + "DL4J/oneDNN convolution) for each layer shape at a sweep of kept fractions and batches; write "
+                    + "the profile (profile.csv) that `hardware plan --profile measured:` and `infer --kernel-profile` "
+                    + "read, breakeven.md and a chart per batch.")
     static final class Measure implements Callable<Integer> {
         @Mixin
         Common common = new Common();
 
-        @Option(names = "--repetitions", description = "timed runs per point (default: ${DEFAULT-VALUE})", defaultValue = "5")
+        @Option(names = "--repetitions", description = "timed samples per point, the median is kept (default: "
+                + "${DEFAULT-VALUE})", defaultValue = "9")
         int repetitions;
 
-        @Option(names = "--fc-batch", description = "images per FC measurement (default: ${DEFAULT-VALUE})", defaultValue = "64")
-        int fcBatch;
+        @Option(names = "--batches", split = ",", description = "batch sizes (default: ${DEFAULT-VALUE})",
+                defaultValue = "1,64")
+        List<Integer> batches;
+
+        @Option(names = "--kept-fractions", split = ",", description = "kept fractions to measure (default: 1/256 to 1 "
+                + "in factors of 2)")
+        List<Double> keptFractions;
+
+        @Option(names = "--kept-of", description = "a results folder whose model.admmnn's kept fraction per layer is "
+                + "measured too, with a speed-up column (default for alexnet: ADMM-NN's 24.7x model)")
+        Path keptOf;
+
+        @Option(names = "--runtime-dense", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "also time admm-runtime's own dense kernel, an extra column (default: ${DEFAULT-VALUE})")
+        boolean runtimeDense;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
-            String machine = Provenance.describeMachine();
-            var defaults = CpuKernelBenchmark.Options.defaults();
-            MeasuredProfile profile = CpuKernelBenchmark.measure(common.shape(),
-                    new CpuKernelBenchmark.Options(fcBatch, 1, defaults.keptFractions(), repetitions), machine,
-                    System.out::println);
-            Path dir = common.out("measured");
-            AtomicFile.writeString(dir.resolve("measured.csv"), HardwareReport.measuredCsv(profile));
-            AtomicFile.writeBytes(dir.resolve("measured.png"), HardwareReport.measuredChartPng(
-                    "Sparse (CSR) / dense time on this CPU, " + common.network, profile));
-            StringBuilder md = new StringBuilder("# Measured break-even pruning ratios: " + common.network + "\n\n")
-                    .append(Provenance.collect(CommandLineText.of(spec), CpuKernelBenchmark.SEED).markdownTable(true))
-                    .append("\nPlain-Java kernels on one thread: dense i-k-j GEMM against CSR times dense, for each layer's shape ")
-                    .append(String.format(Locale.ROOT, "(FC: batch %d; conv: im2col, 1 image); median of %d runs. ", fcBatch, repetitions))
-                    .append("Compute break-even = the pruning ratio where the curves cross (interpolated in log kept fraction); ")
-                    .append("storage break-even for 32-bit values with ").append(common.index).append(" indices.\n\n")
-                    .append("| layer | break-even compute | break-even storage | sparse/dense at 1% kept | at 10%-ish | at 100% |\n|---|---:|---:|---:|---:|---:|\n");
-            for (BreakEvenAnalysis.LayerBreakEven be : BreakEvenAnalysis.of(common.shape(), profile, 32, IndexFormat.parse(common.index))) {
-                var pts = profile.measurements().get(be.layer());
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.2fx | %.3g | %.3g | %.3g |%n", be.layer(),
-                        Double.isNaN(be.compute()) ? "never" : String.format(Locale.ROOT, "%.2fx", be.compute()), be.storage(),
-                        pts.get(0).ratio(), pts.get(pts.size() / 2).ratio(), pts.get(pts.size() - 1).ratio()));
+            NetworkShape shape = common.shape();
+            Map<String, Double> extra = new LinkedHashMap<>();
+            String extraName = null;
+            if (keptOf != null) {
+                extra.putAll(io.admmnn.experiments.inference.KeptFractions.ofRun(keptOf));
+                extraName = keptOf.toString();
+            } else if (shape.name().equals("alexnet")) {
+                extra.putAll(io.admmnn.experiments.zoo.AdmmNnAlexNet.keptFractions());
+                extraName = "ADMM-NN's 24.7x AlexNet";
             }
-            md.append("\n![sparse/dense time](measured.png)\n");
+            extra.keySet().retainAll(shape.layers().stream().map(l -> l.name()).toList());
+            double[] kept = keptFractions == null ? KernelSweep.Options.defaultKeptFractions()
+                    : keptFractions.stream().mapToDouble(Double::doubleValue).toArray();
+            KernelSweep.Options options = new KernelSweep.Options(batches, kept, extra, repetitions, runtimeDense);
+            String command = CommandLineText.of(spec);
+            String machine = Provenance.describeMachine();
+            String denseKernels = KernelSweep.denseKernels();
+            Map<String, String> backend = BackendInfo.summary();
+            System.out.println("dense kernels: " + denseKernels);
+            MeasuredProfiles profiles = KernelSweep.measure(shape, options, machine, System.out::println);
+            Path dir = common.out("breakeven");
+            AtomicFile.writeString(dir.resolve("profile.csv"), profiles.csv());
+            for (int batch : profiles.batches()) {
+                AtomicFile.writeBytes(dir.resolve("measured-batch-" + batch + ".png"), HardwareReport.measuredChartPng(
+                        "admm-runtime sparse vs best dense kernel, " + shape.name() + ", batch " + batch,
+                        profiles.at(batch)));
+            }
+            String md = BreakEvenReport.markdown(shape, profiles, extra, extraName,
+                    Provenance.collect(command, KernelSweep.SEED), denseKernels, backend,
+                    ProjectScripts.openBlasCores(BackendInfo.mappedBlas(), ProjectScripts.DEFAULT_PYTHON), repetitions);
             AtomicFile.writeString(dir.resolve("breakeven.md"), md);
             System.out.println(md);
+            System.out.println("profile: " + dir.resolve("profile.csv") + "  (use: admm-nn hardware plan --profile measured:"
+                    + dir.resolve("profile.csv") + ", or admm-nn infer DIR --kernel-profile " + dir.resolve("profile.csv")
+                    + ")");
             return 0;
         }
     }

@@ -3,20 +3,42 @@ package io.admmnn.hardware.breakeven;
 import io.admmnn.hardware.layer.LayerShape;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Time ratios measured on a machine ({@link CpuKernelBenchmark}): per layer, sparse and dense milliseconds at a
- * set of kept fractions; between measured points the ratio is interpolated linearly in log(kept fraction).
+ * Time ratios measured on a machine at one batch size ({@link MeasuredProfiles} holds several): per layer, the
+ * sparse kernel's and the best dense kernel's milliseconds at a set of kept fractions; between measured points the
+ * ratio is interpolated linearly in log(kept fraction), below the first point it falls in proportion to the kept
+ * fraction, above the last it stays.
  *
- * @param machine     where it was measured
+ * @param machine      where it was measured
  * @param measurements per layer name, points sorted by kept fraction
  */
 public record MeasuredProfile(String machine, Map<String, List<Point>> measurements) implements HardwareProfile {
 
-    /** One measurement: median times of the dense and the sparse kernel. */
-    public record Point(double keptFraction, double denseMillis, double sparseMillis) {
+    /**
+     * One measurement: median times of the dense and the sparse kernel.
+     *
+     * @param denseMillis        the fastest dense kernel measured (ND4J sgemm, DL4J/oneDNN convolution)
+     * @param sparseMillis       the sparse kernel
+     * @param runtimeDenseMillis admm-runtime's own dense kernel (the alternative the runtime itself has), NaN if
+     *                           not measured
+     */
+    public record Point(double keptFraction, double denseMillis, double sparseMillis, double runtimeDenseMillis) {
+
+        /** A point without a runtime-dense time. */
+        public Point(double keptFraction, double denseMillis, double sparseMillis) {
+            this(keptFraction, denseMillis, sparseMillis, Double.NaN);
+        }
+
+        /** Sparse time over the best dense time. */
         public double ratio() {
             return sparseMillis / denseMillis;
+        }
+
+        /** Sparse time over admm-runtime's dense time (NaN if not measured). */
+        public double runtimeRatio() {
+            return sparseMillis / runtimeDenseMillis;
         }
     }
 
@@ -27,21 +49,69 @@ public record MeasuredProfile(String machine, Map<String, List<Point>> measureme
 
     @Override
     public double sparseOverDenseTime(LayerShape layer, double keptFraction) {
-        List<Point> points = measurements.get(layer.name());
+        return interpolate(points(layer.name()), Point::ratio, keptFraction);
+    }
+
+    /** The points of {@code layer}; an unmeasured layer is an error. */
+    public List<Point> points(String layer) {
+        List<Point> points = measurements.get(layer);
         if (points == null || points.isEmpty()) {
-            throw new IllegalArgumentException("no measurement for layer '" + layer.name() + "'");
+            throw new IllegalArgumentException("no measurement for layer '" + layer + "' (measured: "
+                    + String.join(", ", measurements.keySet()) + ")");
         }
-        if (keptFraction <= points.get(0).keptFraction()) {
-            return points.get(0).ratio() * keptFraction / points.get(0).keptFraction();
+        return points;
+    }
+
+    /**
+     * The compute break-even kept fraction of {@code layer} against the best dense kernel: the kept fraction where
+     * the interpolated sparse/dense time first reaches 1, scanning up from the sparsest point (1.0 if sparse is
+     * never slower; below the first point the ratio falls in proportion, so a layer slower there breaks even at
+     * {@code k0 / ratio(k0)}).
+     */
+    public double breakEvenKeptFraction(String layer) {
+        return crossing(points(layer), Point::ratio);
+    }
+
+    /** As {@link #breakEvenKeptFraction}, against admm-runtime's own dense kernel (NaN if that was not measured). */
+    public double runtimeBreakEvenKeptFraction(String layer) {
+        List<Point> points = points(layer);
+        return points.stream().anyMatch(p -> Double.isNaN(p.runtimeDenseMillis())) ? Double.NaN
+                : crossing(points, Point::runtimeRatio);
+    }
+
+    static double interpolate(List<Point> points, ToDoubleFunction<Point> ratio, double keptFraction) {
+        Point first = points.get(0);
+        if (keptFraction <= first.keptFraction()) {
+            return ratio.applyAsDouble(first) * keptFraction / first.keptFraction();
         }
         for (int i = 1; i < points.size(); i++) {
             Point a = points.get(i - 1);
             Point b = points.get(i);
             if (keptFraction <= b.keptFraction()) {
                 double t = Math.log(keptFraction / a.keptFraction()) / Math.log(b.keptFraction() / a.keptFraction());
-                return a.ratio() + t * (b.ratio() - a.ratio());
+                return ratio.applyAsDouble(a) + t * (ratio.applyAsDouble(b) - ratio.applyAsDouble(a));
             }
         }
-        return points.get(points.size() - 1).ratio();
+        return ratio.applyAsDouble(points.get(points.size() - 1));
+    }
+
+    /** Where {@link #interpolate} first reaches 1, scanning up from the smallest kept fraction. */
+    static double crossing(List<Point> points, ToDoubleFunction<Point> ratio) {
+        Point first = points.get(0);
+        double r0 = ratio.applyAsDouble(first);
+        if (r0 >= 1) {
+            return first.keptFraction() / r0;
+        }
+        for (int i = 1; i < points.size(); i++) {
+            Point a = points.get(i - 1);
+            Point b = points.get(i);
+            double ra = ratio.applyAsDouble(a);
+            double rb = ratio.applyAsDouble(b);
+            if (rb >= 1) {
+                double t = (1 - ra) / (rb - ra);
+                return a.keptFraction() * Math.pow(b.keptFraction() / a.keptFraction(), t);
+            }
+        }
+        return 1.0;
     }
 }

@@ -5,8 +5,6 @@ import io.admmnn.hardware.cost.LayerCost;
 import io.admmnn.hardware.cost.NetworkCost;
 import io.admmnn.hardware.plan.PruningPlan;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,46 +85,34 @@ public final class HardwareReport {
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Chart (PNG bytes) of sparse/dense time ratio against kept fraction per layer, with the break-even line at 1. */
+    /**
+     * Chart (PNG bytes) of measured times against kept fraction, per layer: the sparse kernel (solid, circles) and the
+     * best dense kernel (dashed, no markers; one time per kept fraction, measured beside each sparse point), both axes
+     * logarithmic. Where a layer's two lines cross is its compute break-even.
+     */
     public static byte[] measuredChartPng(String title, MeasuredProfile profile) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("kept fraction")
-                .yAxisTitle("sparse time / dense time").build();
+        XYChart chart = new XYChartBuilder().width(1000).height(600).title(title).xAxisTitle("kept fraction")
+                .yAxisTitle("milliseconds (median)").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        List<Double> xs = new ArrayList<>();
-        profile.measurements().forEach((layer, points) -> {
-            chart.addSeries(layer, points.stream().map(MeasuredProfile.Point::keptFraction).toList(),
-                    points.stream().map(MeasuredProfile.Point::ratio).toList());
-            points.forEach(p -> xs.add(p.keptFraction()));
-        });
-        double min = xs.stream().mapToDouble(Double::doubleValue).min().orElse(0.01);
-        chart.addSeries("break-even (1.0)", List.of(min, 1.0), List.of(1.0, 1.0));
-        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    }
-
-    /** The measured sweep as CSV: layer, kept fraction, dense ms, sparse ms, ratio. */
-    public static String measuredCsv(MeasuredProfile profile) {
-        List<String> lines = new ArrayList<>();
-        lines.add("layer,kept_fraction,dense_ms,sparse_ms,sparse_over_dense");
-        profile.measurements().forEach((layer, points) -> points.forEach(p -> lines.add(String.format(Locale.ROOT,
-                "%s,%.6f,%.4f,%.4f,%.4f", layer, p.keptFraction(), p.denseMillis(), p.sparseMillis(), p.ratio()))));
-        return String.join("\n", lines) + "\n";
-    }
-
-    /** Reads a sweep written as {@link #measuredCsv}. */
-    public static MeasuredProfile readMeasuredCsv(Path file, String machine) throws IOException {
-        java.util.Map<String, List<MeasuredProfile.Point>> m = new java.util.LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file);
-        for (int i = 1; i < lines.size(); i++) {
-            String[] f = lines.get(i).split(",");
-            if (f.length < 4) {
-                throw new IOException(file + ":" + (i + 1) + ": expected layer,kept_fraction,dense_ms,sparse_ms");
-            }
-            m.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new MeasuredProfile.Point(Double.parseDouble(f[1]),
-                    Double.parseDouble(f[2]), Double.parseDouble(f[3])));
+        java.awt.Color[] colors = chart.getStyler().getSeriesColors();
+        int i = 0;
+        for (var e : profile.measurements().entrySet()) {
+            java.awt.Color color = colors[i++ % colors.length];
+            List<Double> kept = e.getValue().stream().map(MeasuredProfile.Point::keptFraction).toList();
+            var sparse = chart.addSeries(e.getKey() + " sparse", kept,
+                    e.getValue().stream().map(MeasuredProfile.Point::sparseMillis).toList());
+            sparse.setLineColor(color);
+            sparse.setMarkerColor(color);
+            sparse.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+            var dense = chart.addSeries(e.getKey() + " dense", kept,
+                    e.getValue().stream().map(MeasuredProfile.Point::denseMillis).toList());
+            dense.setLineColor(color);
+            dense.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+            dense.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         }
-        return new MeasuredProfile(machine, m);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static String ratio(double r) {
