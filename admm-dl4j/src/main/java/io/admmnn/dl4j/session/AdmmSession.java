@@ -80,15 +80,8 @@ public final class AdmmSession {
      */
     public void beginAdmm(String stage, Map<String, Projection> constraints, RhoSchedule schedule,
                           boolean rescaleDual) {
-        if (solver != null) {
-            throw new IllegalStateException("ADMM stage '" + this.stage + "' is still running; hardProject() first");
-        }
-        for (String name : constraints.keySet()) {
-            if (!layers.containsKey(name)) {
-                network.layer(name); // throws with the list of layers if the name is unknown
-                throw new IllegalArgumentException("layer '" + name + "' is not part of this session");
-            }
-        }
+        requireNoAdmm();
+        constraints.keySet().forEach(this::sessionLayer);
         this.stage = stage;
         this.projections = new LinkedHashMap<>();
         layers.keySet().stream().filter(constraints::containsKey).forEach(n -> projections.put(n, constraints.get(n)));
@@ -127,9 +120,8 @@ public final class AdmmSession {
                 INDArray w = layers.get(e.getKey()).weights();
                 e.getValue().projectInPlace(w);
                 LayerHooks h = hooks.get(e.getKey());
-                INDArray mask = w.neq(0.0).castTo(w.dataType());
+                INDArray mask = zerosFrozen(w, h.mask());
                 if (h.mask() != null) {
-                    mask.muli(h.mask());
                     w.muli(mask);
                 }
                 h.setMask(mask);
@@ -149,25 +141,17 @@ public final class AdmmSession {
      * @return the layers that were projected
      */
     public List<String> projectOntoSets(Map<String, Projection> sets) {
-        if (solver != null) {
-            throw new IllegalStateException("ADMM stage '" + stage + "' is still running; hardProject() first");
-        }
+        requireNoAdmm();
         List<String> projected = new ArrayList<>();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             for (Map.Entry<String, Projection> e : sets.entrySet()) {
                 if (e.getValue().isSparsityPattern()) {
                     continue;
                 }
-                ConstrainableLayer layer = layers.get(e.getKey());
-                if (layer == null) {
-                    network.layer(e.getKey());
-                    throw new IllegalArgumentException("layer '" + e.getKey() + "' is not part of this session");
-                }
-                INDArray w = layer.weights();
+                INDArray w = sessionLayer(e.getKey()).weights();
                 e.getValue().projectInPlace(w);
                 LayerHooks h = hooks.get(e.getKey());
-                INDArray nonZero = w.neq(0.0).castTo(w.dataType());
-                h.setMask(h.mask() == null ? nonZero : nonZero.muli(h.mask()));
+                h.setMask(zerosFrozen(w, h.mask()));
                 projected.add(e.getKey());
             }
         }
@@ -202,12 +186,7 @@ public final class AdmmSession {
         Map<String, Long> snapped = new LinkedHashMap<>();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             for (Map.Entry<String, Projection> e : elementwise.entrySet()) {
-                ConstrainableLayer layer = layers.get(e.getKey());
-                if (layer == null) {
-                    network.layer(e.getKey());
-                    throw new IllegalArgumentException("layer '" + e.getKey() + "' is not part of this session");
-                }
-                INDArray w = layer.weights();
+                INDArray w = sessionLayer(e.getKey()).weights();
                 LayerHooks h = hooks.get(e.getKey());
                 double[] values = io.admmnn.core.tensor.FlatValues.readDoubles(w);
                 double[] target = io.admmnn.core.tensor.FlatValues.readDoubles(e.getValue().project(w));
@@ -240,6 +219,22 @@ public final class AdmmSession {
             }
         }
         return snapped;
+    }
+
+    /** The mask that freezes the zeros of {@code w} and the weights {@code earlier} froze (null: none). */
+    private static INDArray zerosFrozen(INDArray w, INDArray earlier) {
+        INDArray mask = w.neq(0.0).castTo(w.dataType());
+        return earlier == null ? mask : mask.muli(earlier);
+    }
+
+    /** The session's layer of that name; an error naming the network's layers, or saying it is not in the session. */
+    private ConstrainableLayer sessionLayer(String name) {
+        ConstrainableLayer layer = layers.get(name);
+        if (layer == null) {
+            network.layer(name); // throws with the list of layers if the name is unknown
+            throw new IllegalArgumentException("layer '" + name + "' is not part of this session");
+        }
+        return layer;
     }
 
     private static double[] filled(int n, double value) {
@@ -373,6 +368,12 @@ public final class AdmmSession {
             hooks.get(name).setAdmm(v);
             penaltyOf(name).setRho(v.rho());
         });
+    }
+
+    private void requireNoAdmm() {
+        if (solver != null) {
+            throw new IllegalStateException("ADMM stage '" + stage + "' is still running; hardProject() first");
+        }
     }
 
     private void requireAdmm() {
