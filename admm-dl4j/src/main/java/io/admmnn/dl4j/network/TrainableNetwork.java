@@ -278,6 +278,20 @@ public final class TrainableNetwork {
     }
 
     /**
+     * Whether {@code file} holds an object stored by {@link #saveCheckpoint} under {@code key}, without reading it
+     * (a session's state is the size of the network several times over).
+     *
+     * @throws IOException naming the file when it is not a zip
+     */
+    public static boolean hasCheckpointObject(File file, String key) throws IOException {
+        try (ZipFile zip = new ZipFile(file)) {
+            return zip.getEntry("objects/" + key) != null;
+        } catch (ZipException e) {
+            throw new IOException(file + " is damaged or not a checkpoint (" + ErrorText.firstLine(e) + ")", e);
+        }
+    }
+
+    /**
      * Reads an object stored by {@link #saveCheckpoint}, or null if the file has none under {@code key}.
      *
      * @throws IOException naming the file when it is damaged or not a checkpoint, or when the object is of a class

@@ -166,7 +166,7 @@ public final class CompressionPipeline {
         CompressionPlan plan = rec.plan;
         AdmmSession session = null;
         TrainableNetwork net;
-        if (TrainableNetwork.readCheckpointObject(checkpoint, AdmmSession.STATE_ENTRY) != null) {
+        if (TrainableNetwork.hasCheckpointObject(checkpoint, AdmmSession.STATE_ENTRY)) { // restore verifies and reads it
             // The ADMM stage running when the checkpoint was written is the one of the step it completed, not of
             // the step to come: a run killed as a stage began (its scales fitted, nothing saved yet) resumes
             // before that stage and begins it again.
