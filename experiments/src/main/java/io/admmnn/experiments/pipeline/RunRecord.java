@@ -42,7 +42,7 @@ public final class RunRecord {
     public int testImages;
     /** Shape of one example as the network got it, e.g. {@code [1, 3, 32, 32]}; null: the data set's default. */
     public long[] inputShape;
-    /** Index of the next step to run (see {@link CompressionPlan#stepCount()}). */
+    /** Index of the next step to run, in the list of steps the {@link CompressionPlan} unrolls into. */
     public int nextStep;
     /** Epochs trained so far over all phases; selects the data order of the next epoch. */
     public int globalEpoch;
