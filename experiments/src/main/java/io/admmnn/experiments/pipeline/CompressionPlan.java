@@ -172,7 +172,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * [0, 1].
      *
      * @param size          {@code HxW}, pixels the network takes (e.g. {@code 32x32}); default: read from the
-     *                      network (see the README, "Your own network")
+     *                      network (see docs/own-network.md)
      * @param resize        {@code crop}: scale the shorter side to {@code scaleTo} (aspect ratio kept), take the
      *                      centre {@code HxW}; {@code stretch}: scale to exactly {@code HxW} (aspect ratio not kept).
      *                      Default crop
@@ -292,7 +292,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
                         new Training(8, 5e-4, 0.8), ratios, null, storage);
                 // Many one-epoch rounds with a small, slowly growing rho: W reaches the sparse set with
                 // little loss (98.25 % right after the hard projection at 40x vs 94.46 % with rho from 0.003
-                // growing 1.4x per 2-epoch round); longer retraining then lost accuracy (see the README).
+                // growing 1.4x per 2-epoch round); longer retraining then lost accuracy (see docs/results.md).
                 case LENET_300_100 -> new CompressionPlan(model.id(), 42, 64, 0, 0,
                         new Training(15, 1e-3, 0.9),
                         new Admm(40, 1, 3e-4, 0.0002, 1.15, 0.02, true, 1, 0),
