@@ -49,8 +49,11 @@ public final class ActivationQuantizers {
         return fitted;
     }
 
-    /** Installs {@code quantizers} (replacing any installed on those layers; others stay). */
+    /** Installs {@code quantizers} (replacing any installed on those layers; others stay); none: nothing to do. */
     public static void install(TrainableNetwork network, Map<String, ActivationQuantization> quantizers) {
+        if (quantizers.isEmpty()) {
+            return;
+        }
         MultiLayerConfiguration conf = requireMln(network).getLayerWiseConfigurations();
         quantizers.forEach((name, q) -> {
             int index = network.layer(name).index();
