@@ -56,6 +56,8 @@ public final class RunRecord {
     public Map<String, Double> quantizationScales = new LinkedHashMap<>();
     /** Storage of the final model in the compressed format. */
     public StorageEntry storage;
+    /** Bit operations of the final model per layer, with b_w and b_a (null in records from before they existed). */
+    public BopsTable.Summary bops;
     public List<LayerEntry> layers = new ArrayList<>();
     /** Parameters that are not constrained weights (biases): stored dense, not counted in the ratios. */
     public long otherParameters;

@@ -56,6 +56,14 @@ class ActivationQuantizationPipelineTest {
                 .isEqualTo(straight.accuracy.get(RunRecord.AFTER_QUANTIZATION));
         assertThat(straight.accuracy.get(RunRecord.AFTER_QUANTIZATION)).as("still classifies").isGreaterThan(0.7);
 
+        assertThat(straight.bops.layers()).extracting(BopsTable.Row::activationBits).containsExactly(32, 4, 3);
+        assertThat(straight.bops.layers()).extracting(BopsTable.Row::weightBits).containsExactly(4, 4, 4);
+        // fc1 784 x 300 x 4 x 32 + fc2 300 x 100 x 4 x 4 + fc3 100 x 10 x 4 x 3
+        assertThat(straight.bops.bopsDense()).isEqualTo(235_200L * 128 + 30_000L * 16 + 1_000L * 12);
+        assertThat(RunRecord.fromJson(straight.toJson()).bops).isEqualTo(straight.bops);
+        assertThat(io.admmnn.experiments.report.PruningReport.markdown(straight)).contains("## Bit operations (BOPs)")
+                .contains("| fc2 | 30,000 |").contains("| 4 | 4 | 480,000 |");
+
         var straightWeights = trained.model().params();
         for (String line : List.of("activation quantization (inputs of)", "[quantize round 1/2]",
                 "[quantize] snapped 50%")) {
