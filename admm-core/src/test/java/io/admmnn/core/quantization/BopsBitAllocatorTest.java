@@ -108,7 +108,7 @@ class BopsBitAllocatorTest {
         assertThat(all.layers().get(3).weightBits()).isEqualTo(8);
         assertThat(all.layers().get(3).activationBits()).isEqualTo(8);
         assertThat(all.layers().get(1).bops()).isLessThanOrEqualTo(1_600_000L * 16);
-        assertThatThrownBy(() -> BopsBitAllocator.allocate(layers, 1000, false)).hasMessageContaining("need 9172000") // 2 x 2 bits x 2,293,000 MACs;
+        assertThatThrownBy(() -> BopsBitAllocator.allocate(layers, 1000, false)).hasMessageContaining("need 9172000"); // 2 x 2 bits x 2,293,000 MACs
     }
 
     @Test
