@@ -121,6 +121,10 @@ public final class CompressionPipeline {
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
             if (plan.quantize().activations() != null) {
+                if (net.isGraph()) { // fail now, not after hours of pruning
+                    throw new IllegalArgumentException("quantize.activations: activation quantization supports "
+                            + "MultiLayerNetworks only, and " + plan.model() + " is a ComputationGraph");
+                }
                 plan.quantize().activations().bits().keySet().forEach(net::layer);
             }
         }

@@ -80,4 +80,30 @@ class ActivationQuantizationPipelineTest {
             assertThat(back.model().params().equalsWithEps(straightWeights, 1e-5)).as(line).isTrue();
         }
     }
+
+    @Test
+    void aComputationGraphIsRefusedBeforeAnyTraining(@TempDir Path dir) throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("in").setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(784))
+                .addLayer("fc1", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(20)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "in")
+                .addLayer("fc2", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "fc1")
+                .setOutputs("fc2").build();
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        Path saved = dir.resolve("graph.zip");
+        TrainableNetwork.of(graph).save(saved.toFile(), false);
+        CompressionPlan p = plan();
+        CompressionPlan onGraph = new CompressionPlan(saved.toString(), p.dataset(), p.seed(), p.batchSize(),
+                p.trainLimit(), p.testLimit(), p.pretrain(), p.admm(), p.retrain(), Map.of("fc1", 0.9, "fc2", 0.5),
+                new CompressionPlan.Quantize(Map.of("fc1", 4), 2, 1, 1e-4, 0.01, 1.5, 1, List.of(1.0), 0, null)
+                        .withActivations(new CompressionPlan.Activations(Map.of("fc2", 4), 100, 1)),
+                p.storage(), Map.of());
+        Path out = dir.resolve("out");
+        assertThatThrownBy(() -> new CompressionPipeline(out, mnist, s -> { }, false).run(onGraph, "test"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ComputationGraph");
+        assertThat(out).doesNotExist();
+    }
 }
