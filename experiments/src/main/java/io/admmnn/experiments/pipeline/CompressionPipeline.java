@@ -329,8 +329,8 @@ public final class CompressionPipeline {
         rec.storage = new RunRecord.StorageEntry(COMPRESSED_MODEL, s.fileBytes(), s.headerBytes(),
                 s.weightDataBytes(), 4 * s.denseParameters(), s.weightReductionWithoutIndex(),
                 s.weightReductionWithIndex(), s.fileReduction(), s.layers());
-        long[] shape = rec.inputShape != null ? rec.inputShape : DatasetId.byId(rec.plan.dataset()).exampleShape();
-        rec.bops = BopsTable.summary(BopsTable.count(net, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape),
+        rec.bops = BopsTable.summary(BopsTable.count(net, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                        rec.exampleShape()),
                 rec.plan.quantizes() ? rec.plan.quantize().bits() : Map.of()));
         TrainableNetwork back = CompressedModelFile.read(file);
         double acc = back.evaluate(phases.test).accuracy();

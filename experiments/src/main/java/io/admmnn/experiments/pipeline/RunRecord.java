@@ -68,6 +68,11 @@ public final class RunRecord {
     /** Whether each constrained layer of the final model lies in each of its constraint sets (empty until finished). */
     public List<SetMembership> finalSets = new ArrayList<>();
 
+    /** The shape of one example as the network takes it: {@link #inputShape}, or the data set's default. */
+    public long[] exampleShape() {
+        return inputShape != null ? inputShape : io.admmnn.experiments.data.DatasetId.byId(plan.dataset()).exampleShape();
+    }
+
     /** Adds the files of {@code lists} to {@link #unreadableImages}, each once. */
     @SafeVarargs
     public final void noteUnreadable(List<String>... lists) {

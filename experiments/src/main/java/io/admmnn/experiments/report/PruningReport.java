@@ -37,8 +37,7 @@ public final class PruningReport {
         String md = markdown(rec);
         if (SavedModels.find(dir) != null) {
             // Read from the saved weights, so older results folders get the table from `admm-nn report` too.
-            long[] shape = rec.inputShape != null ? rec.inputShape : DatasetId.byId(rec.plan.dataset()).exampleShape();
-            INDArray example = Nd4j.zeros(DataType.FLOAT, shape);
+            INDArray example = Nd4j.zeros(DataType.FLOAT, rec.exampleShape());
             md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), example), dir);
         }
         AtomicFile.writeString(dir.resolve("report.md"), md);
