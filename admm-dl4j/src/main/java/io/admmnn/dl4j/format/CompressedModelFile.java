@@ -2,6 +2,7 @@ package io.admmnn.dl4j.format;
 
 import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.tensor.FlatValues;
+import io.admmnn.dl4j.activation.ActivationQuantizers;
 import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
 import io.admmnn.dl4j.network.ConstrainableLayer;
@@ -31,7 +32,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A compressed model file: for every layer with weights, its non-zero values as codebook indices packed at
  * their bit width (or raw 32-bit floats where a codebook would not pay), their positions in a
- * {@link SparseIndexFormat}; the remaining parameters (biases) as raw floats; and the network configuration.
+ * {@link SparseIndexFormat}; the remaining parameters (biases) as raw floats; the network configuration; and the
+ * activation quantizers ({@link ActivationQuantizers}), stored as records beside the configuration, not in it, so
+ * the configuration stays plain DL4J (the runtime reads it without knowing this framework's classes).
  *
  * <p>The file's size is exactly {@link Summary#fileBytes()} = header + per-layer data + dense parameters, each
  * part reported. Values are stored bit-exactly, so a network read back computes exactly what the written one
@@ -121,8 +124,8 @@ public final class CompressedModelFile {
             System.arraycopy(v, 0, denseValues, offset, v.length);
             offset += v.length;
         }
-        byte[] bytes = new ModelFileContents(network.isGraph(), cleanConfigurationJson(network), records, denseValues)
-                .toBytes();
+        byte[] bytes = new ModelFileContents(network.isGraph(), cleanConfigurationJson(network), records, denseValues,
+                ActivationQuantizers.installed(network)).toBytes();
         Path target = file.toAbsolutePath();
         AtomicFile.writeBytes(target, bytes);
         long fileBytes = Files.size(target);
@@ -151,6 +154,11 @@ public final class CompressedModelFile {
             int n = (int) p.length();
             FlatValues.write(p, Arrays.copyOfRange(stored, offset, offset + n));
             offset += n;
+        }
+        try {
+            ActivationQuantizers.install(network, contents.activations());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": activation quantizers: " + e.getMessage(), e);
         }
         return network;
     }
@@ -190,11 +198,15 @@ public final class CompressedModelFile {
         return result;
     }
 
-    /** The configuration JSON without this framework's training hooks (they need ADMM state to run). */
+    /**
+     * The configuration JSON without this framework's training hooks (they need ADMM state to run) and activation
+     * quantizers (stored as records).
+     */
     private static String cleanConfigurationJson(TrainableNetwork network) {
         if (network.model() instanceof MultiLayerNetwork mln) {
             MultiLayerConfiguration conf = mln.getLayerWiseConfigurations().clone();
             conf.getConfs().forEach(CompressedModelFile::stripHooks);
+            ActivationQuantizers.strip(conf);
             return conf.toJson();
         }
         ComputationGraphConfiguration conf = ((ComputationGraph) network.model()).getConfiguration().clone();

@@ -4,6 +4,7 @@ import io.admmnn.format.ModelFileContents;
 import io.admmnn.runtime.kernel.KernelPolicy;
 import io.admmnn.runtime.layer.Convolution;
 import io.admmnn.runtime.layer.Layer;
+import io.admmnn.runtime.layer.QuantizeActivations;
 import io.admmnn.runtime.layer.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -106,7 +107,8 @@ public final class CompressedModel {
      * and declares no input preprocessor, a square image of the convolution's input channels.
      */
     public Shape inputShape(int features) {
-        if (!layers.isEmpty() && layers.get(0) instanceof Convolution conv) {
+        Layer first = layers.stream().filter(l -> !(l instanceof QuantizeActivations)).findFirst().orElse(null);
+        if (first instanceof Convolution conv) {
             int channels = conv.inChannels();
             int side = (int) Math.round(Math.sqrt(features / (double) channels));
             if (side * side * channels != features) {

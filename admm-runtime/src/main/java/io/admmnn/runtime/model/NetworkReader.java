@@ -2,6 +2,7 @@ package io.admmnn.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.admmnn.format.ActivationQuantization;
 import io.admmnn.format.ModelFileContents;
 import io.admmnn.format.WeightRecord;
 import io.admmnn.runtime.kernel.ConvolutionKernel;
@@ -17,6 +18,7 @@ import io.admmnn.runtime.layer.FullyConnected;
 import io.admmnn.runtime.layer.Layer;
 import io.admmnn.runtime.layer.LocalResponseNormalization;
 import io.admmnn.runtime.layer.Pooling;
+import io.admmnn.runtime.layer.QuantizeActivations;
 import io.admmnn.runtime.layer.Reshape;
 import io.admmnn.runtime.layer.Shape;
 import io.admmnn.runtime.layer.Window;
@@ -41,6 +43,7 @@ final class NetworkReader {
             + "LocalResponseNormalization, ActivationLayer, DropoutLayer";
 
     private final Map<String, WeightRecord> records = new HashMap<>();
+    private final Map<String, ActivationQuantization> activations;
     private final float[] dense;
     private final KernelPolicy policy;
     private final String source;
@@ -49,11 +52,15 @@ final class NetworkReader {
     private NetworkReader(ModelFileContents contents, KernelPolicy policy, String source) {
         contents.layers().forEach(r -> records.put(r.name(), r));
         this.dense = contents.denseParameters();
+        this.activations = contents.activations();
         this.policy = policy;
         this.source = source;
     }
 
-    /** The layers of {@code contents}, preprocessors included as {@link Reshape} steps. */
+    /**
+     * The layers of {@code contents}, preprocessors included as {@link Reshape} steps and activation quantizers as
+     * {@link QuantizeActivations} steps right before the layer whose input they quantize.
+     */
     static List<Layer> read(ModelFileContents contents, KernelPolicy policy, String source) throws IOException {
         if (contents.graph()) {
             throw new UnsupportedLayerException(source + ": a ComputationGraph; admm-runtime runs MultiLayerNetwork "
@@ -67,6 +74,7 @@ final class NetworkReader {
         JsonNode confs = conf.path("confs");
         JsonNode preprocessors = conf.path("inputPreProcessors");
         List<Layer> layers = new ArrayList<>();
+        int quantized = 0;
         for (int i = 0; i < confs.size(); i++) {
             JsonNode layer = confs.get(i).path("layer");
             String name = layer.path("layerName").asText("");
@@ -75,7 +83,16 @@ final class NetworkReader {
             if (!pre.isMissingNode() && !pre.isNull()) {
                 layers.add(preprocessor(pre, name));
             }
+            ActivationQuantization q = activations.get(name);
+            if (q != null) {
+                layers.add(new QuantizeActivations("quantize input of " + name, q));
+                quantized++;
+            }
             layers.add(layer(layer, name));
+        }
+        if (quantized != activations.size()) {
+            throw new IOException(source + ": activation quantizers name layers the configuration lacks: "
+                    + activations.keySet());
         }
         if (denseUsed != dense.length) {
             throw new IOException(source + ": the configuration's layers use " + denseUsed + " dense parameters, the "

@@ -50,6 +50,10 @@ import java.util.Map;
  *   freezeFractions: [0.3, 0.3, 0.3, 1.0]
  *   epochsPerFreeze: 2
  *   retrainLearningRate: 5.0e-5   # of the quantized retraining epochs; learningRate if left out
+ *   activations:            # optional: fake-quantize these layers' inputs from the stage's start on
+ *     bits: {conv2: 8, ip*: 4}       # layer (whose input is quantized) -> b_a, 1..16
+ *     percentile: 100                # optional: range = this percentile of the input magnitudes
+ *     calibrationBatches: 4          # optional: training batches the ranges are fitted on
  * storage: {convIndexBits: 8, fcIndexBits: 5}                                # optional
  * images:                   # optional, image-folder only (see CompressionPlan.Images); each key optional
  *   size: 32x32             # HEIGHTxWIDTH the network takes; default read from the network
@@ -230,7 +234,7 @@ public final class ExperimentFile {
 
     private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model) {
         s.allowOnly("bits", "rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax",
-                "freezeFractions", "epochsPerFreeze", "retrainLearningRate");
+                "freezeFractions", "epochsPerFreeze", "retrainLearningRate", "activations");
         ConfigSection bitsSection = s.section("bits");
         if (bitsSection.keys().isEmpty()) {
             throw s.error("bits", "names no layer");
@@ -256,8 +260,26 @@ public final class ExperimentFile {
         int perFreeze = s.integer("epochsPerFreeze", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_FREEZE, v -> v >= 0,
                 RANGE_NON_NEGATIVE);
         Double retrainLr = s.has("retrainLearningRate") ? s.number("retrainLearningRate", v -> v > 0, RANGE_POSITIVE) : null;
+        CompressionPlan.Activations activations = s.optionalSection("activations")
+                .map(a -> activations(a, layerNames, model)).orElse(null);
         return s.build(() -> new CompressionPlan.Quantize(bits, rounds, epochsPerRound, lr, rho, growth, rhoMax,
-                fractions, perFreeze, retrainLr));
+                fractions, perFreeze, retrainLr, activations));
+    }
+
+    private static CompressionPlan.Activations activations(ConfigSection s, List<String> layerNames, String model) {
+        s.allowOnly("bits", "percentile", "calibrationBatches");
+        ConfigSection bitsSection = s.section("bits");
+        if (bitsSection.keys().isEmpty()) {
+            throw s.error("bits", "names no layer");
+        }
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        LayerPatterns.resolve(bitsSection, layerNames, model).forEach((layer, key) ->
+                bits.put(layer, bitsSection.integer(key, b -> b >= 1 && b <= 16, "must be in [1, 16]")));
+        double percentile = s.number("percentile", CompressionPlan.Activations.DEFAULT_PERCENTILE,
+                v -> v > 0 && v <= 100, "must be in (0, 100] (100 = the largest input)");
+        int batches = s.integer("calibrationBatches", CompressionPlan.Activations.DEFAULT_CALIBRATION_BATCHES,
+                v -> v >= 1, "must be >= 1");
+        return s.build(() -> new CompressionPlan.Activations(bits, percentile, batches));
     }
 
     private static CompressionPlan.Images images(ConfigSection s) {

@@ -6,6 +6,8 @@ import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
+import io.admmnn.dl4j.activation.ActivationQuantizers;
+import io.admmnn.format.ActivationQuantization;
 import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.format.CompressedModelFile;
 import io.admmnn.format.SparseIndexFormat;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -117,6 +120,13 @@ public final class CompressionPipeline {
         checkConstraints(net, plan); // and so do constraints that cannot be met as planned
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
+            if (plan.quantize().activations() != null) {
+                if (net.isGraph()) { // fail now, not after hours of pruning
+                    throw new IllegalArgumentException("quantize.activations: activation quantization supports "
+                            + "MultiLayerNetworks only, and " + plan.model() + " is a ComputationGraph");
+                }
+                plan.quantize().activations().bits().keySet().forEach(net::layer);
+            }
         }
         return execute(rec, net, null, inputFiles);
     }
@@ -319,6 +329,9 @@ public final class CompressionPipeline {
         rec.storage = new RunRecord.StorageEntry(COMPRESSED_MODEL, s.fileBytes(), s.headerBytes(),
                 s.weightDataBytes(), 4 * s.denseParameters(), s.weightReductionWithoutIndex(),
                 s.weightReductionWithIndex(), s.fileReduction(), s.layers());
+        rec.bops = BopsTable.summary(BopsTable.count(net, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                        rec.exampleShape()),
+                rec.plan.quantizes() ? rec.plan.quantize().bits() : Map.of()));
         TrainableNetwork back = CompressedModelFile.read(file);
         double acc = back.evaluate(phases.test).accuracy();
         rec.accuracy.put(RunRecord.FROM_COMPRESSED_FILE, acc);
@@ -448,6 +461,30 @@ public final class CompressionPipeline {
                 session.beginAdmm("quantize", q, quantSchedule(rec.plan), rec.plan.admm().rescaleDual());
             }
             log.accept((admm ? "ADMM quantization: " : "quantization by rounding: ") + describe(q));
+            CompressionPlan.Activations activations = rec.plan.quantize().activations();
+            if (activations != null) {
+                Map<String, ActivationQuantization> fitted = ActivationQuantizers.fit(net,
+                        calibrationFeatures(activations.calibrationBatches()), activations.bits(),
+                        activations.percentile());
+                ActivationQuantizers.install(net, fitted);
+                StringBuilder line = new StringBuilder("activation quantization (inputs of):");
+                fitted.forEach((layer, a) -> line.append(' ').append(layer).append(' ').append(a.describe()).append(';'));
+                log.accept(line.substring(0, line.length() - 1));
+            }
+        }
+
+        /**
+         * The features of the first {@code batches} training batches of the current epoch's order: the same in an
+         * uninterrupted, a repeated and a resumed run.
+         */
+        private INDArray calibrationFeatures(int batches) {
+            train.setEpoch(rec.globalEpoch);
+            List<INDArray> features = new ArrayList<>();
+            for (int b = 0; b < batches && train.hasNext(); b++) {
+                features.add(train.next().getFeatures());
+            }
+            train.setEpoch(rec.globalEpoch);
+            return features.size() == 1 ? features.get(0) : Nd4j.concat(0, features.toArray(INDArray[]::new));
         }
 
         /** One training epoch, then {@code afterTraining} (before the test accuracy is measured). */

@@ -94,10 +94,11 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * @param rounds          ADMM rounds (0 = round to nearest level without ADMM, the two-stage baseline)
      * @param freezeFractions shares snapped per progressive step; the last must be 1
      * @param retrainLearningRate Adam step size of the quantized retraining epochs, or null for {@code learningRate}
+     * @param activations     the quantization of layers' input activations during the stage, or null for none
      */
     public record Quantize(Map<String, Integer> bits, int rounds, int epochsPerRound, double learningRate, double rho,
                            double rhoGrowth, double rhoMax, List<Double> freezeFractions, int epochsPerFreeze,
-                           Double retrainLearningRate) {
+                           Double retrainLearningRate, Activations activations) {
         // Defaults of the command line and of experiment files.
         public static final int DEFAULT_ROUNDS = 6;
         public static final int DEFAULT_EPOCHS_PER_ROUND = 1;
@@ -112,6 +113,7 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             return Math.max(1.0, rho);
         }
 
+        @JsonCreator
         public Quantize {
             require(!bits.isEmpty(), "quantize.bits names no layer");
             bits.forEach((l, b) -> require(b != null && b >= 1 && b <= 16, "bits of layer '" + l + "' must be in [1, 16]"));
@@ -129,9 +131,48 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             freezeFractions = List.copyOf(freezeFractions);
         }
 
+        /** A stage without activation quantization. */
+        public Quantize(Map<String, Integer> bits, int rounds, int epochsPerRound, double learningRate, double rho,
+                        double rhoGrowth, double rhoMax, List<Double> freezeFractions, int epochsPerFreeze,
+                        Double retrainLearningRate) {
+            this(bits, rounds, epochsPerRound, learningRate, rho, rhoGrowth, rhoMax, freezeFractions, epochsPerFreeze,
+                    retrainLearningRate, null);
+        }
+
+        /** This stage with {@code newActivations} (null: none). */
+        public Quantize withActivations(Activations newActivations) {
+            return new Quantize(bits, rounds, epochsPerRound, learningRate, rho, rhoGrowth, rhoMax, freezeFractions,
+                    epochsPerFreeze, retrainLearningRate, newActivations);
+        }
+
         /** The learning rate of the quantized retraining epochs (the stage's own unless set apart). */
         public double quantizedRetrainRate() {
             return retrainLearningRate != null ? retrainLearningRate : learningRate;
+        }
+    }
+
+    /**
+     * Fake quantization of layers' input activations (the b_a of their BOPs), from the start of the quantization
+     * stage on: each named layer's input is quantized to {@code bits} levels over a range fitted on the first
+     * {@code calibrationBatches} training batches of that epoch (the {@code percentile} of the magnitudes;
+     * unsigned after a ReLU, signed when any input is negative), trained through with a straight-through
+     * gradient, and written to the model file.
+     *
+     * @param bits               activation bits per layer name (the layer whose input is quantized), 1..16
+     * @param percentile         the magnitude percentile taken as the range, in (0, 100]; 100 = the maximum
+     * @param calibrationBatches training batches the ranges are fitted on, &gt;= 1
+     */
+    public record Activations(Map<String, Integer> bits, double percentile, int calibrationBatches) {
+        public static final double DEFAULT_PERCENTILE = 100.0;
+        public static final int DEFAULT_CALIBRATION_BATCHES = 4;
+
+        public Activations {
+            require(bits != null && !bits.isEmpty(), "quantize.activations.bits names no layer");
+            bits.forEach((l, b) -> require(b != null && b >= 1 && b <= 16,
+                    "activation bits of layer '" + l + "' must be in [1, 16]"));
+            require(percentile > 0 && percentile <= 100, "activation range percentile must be in (0, 100]");
+            require(calibrationBatches >= 1, "calibration batches must be >= 1");
+            bits = Collections.unmodifiableMap(new LinkedHashMap<>(bits));
         }
     }
 

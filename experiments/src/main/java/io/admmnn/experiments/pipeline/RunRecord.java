@@ -56,6 +56,8 @@ public final class RunRecord {
     public Map<String, Double> quantizationScales = new LinkedHashMap<>();
     /** Storage of the final model in the compressed format. */
     public StorageEntry storage;
+    /** Bit operations of the final model per layer, with b_w and b_a (null in records from before they existed). */
+    public BopsTable.Summary bops;
     public List<LayerEntry> layers = new ArrayList<>();
     /** Parameters that are not constrained weights (biases): stored dense, not counted in the ratios. */
     public long otherParameters;
@@ -65,6 +67,11 @@ public final class RunRecord {
     public String finishedAt;
     /** Whether each constrained layer of the final model lies in each of its constraint sets (empty until finished). */
     public List<SetMembership> finalSets = new ArrayList<>();
+
+    /** The shape of one example as the network takes it: {@link #inputShape}, or the data set's default. */
+    public long[] exampleShape() {
+        return inputShape != null ? inputShape : io.admmnn.experiments.data.DatasetId.byId(plan.dataset()).exampleShape();
+    }
 
     /** Adds the files of {@code lists} to {@link #unreadableImages}, each once. */
     @SafeVarargs

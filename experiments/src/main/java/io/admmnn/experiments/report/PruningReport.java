@@ -2,6 +2,7 @@ package io.admmnn.experiments.report;
 
 import io.admmnn.core.io.AtomicFile;
 import io.admmnn.experiments.data.DatasetId;
+import io.admmnn.experiments.pipeline.BopsTable;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
 import io.admmnn.experiments.pipeline.RunRecord;
@@ -36,8 +37,7 @@ public final class PruningReport {
         String md = markdown(rec);
         if (SavedModels.find(dir) != null) {
             // Read from the saved weights, so older results folders get the table from `admm-nn report` too.
-            long[] shape = rec.inputShape != null ? rec.inputShape : DatasetId.byId(rec.plan.dataset()).exampleShape();
-            INDArray example = Nd4j.zeros(DataType.FLOAT, shape);
+            INDArray example = Nd4j.zeros(DataType.FLOAT, rec.exampleShape());
             md += "\n" + SparsityTable.write(SparsityTable.of(SavedModels.load(dir), example), dir);
         }
         AtomicFile.writeString(dir.resolve("report.md"), md);
@@ -142,6 +142,10 @@ public final class PruningReport {
                 int bits = rec.plan.quantize().bits().get(layer);
                 md.append(String.format(Locale.ROOT, "| %s | %d | +-i·q, i = 1..%d | %.5g |\n", layer, bits, 1 << (bits - 1), q));
             });
+        }
+
+        if (rec.bops != null) {
+            md.append('\n').append(bopsSection(rec.bops));
         }
 
         if (rec.storage != null) {
@@ -284,5 +288,23 @@ public final class PruningReport {
             }
         }
         return sb.toString();
+    }
+
+    /** The Markdown section "## Bit operations (BOPs)". */
+    static String bopsSection(BopsTable.Summary s) {
+        StringBuilder md = new StringBuilder("## Bit operations (BOPs)\n\n")
+                .append("BOPs per image = MACs x b_w x b_a (weight and input-activation bits; 32 when not quantized), ")
+                .append("for dense execution and on non-zero weights only; reductions against the float network ")
+                .append("counted as 32 x 32 bits per dense MAC.\n\n")
+                .append("| layer | MACs dense | MACs non-zero | b_w | b_a | BOPs dense | BOPs non-zero |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (BopsTable.Row r : s.layers()) {
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %d | %,d | %,d |%n", r.layer(), r.macsDense(),
+                    r.macsNonZero(), r.weightBits(), r.activationBits(), r.bopsDense(), r.bopsNonZero()));
+        }
+        md.append(String.format(Locale.ROOT, "| **total** | | | | | %,d | %,d |%n", s.bopsDense(), s.bopsNonZero()));
+        md.append(String.format(Locale.ROOT, "%nBOPs %.1fx fewer than 32 x 32-bit dense (%,d) in dense execution, "
+                + "%.1fx on non-zero weights.%n", s.reductionDense(), s.bopsReference(), s.reductionNonZero()));
+        return md.toString();
     }
 }

@@ -225,6 +225,28 @@ class ExperimentFileTest {
     }
 
     @Test
+    void activationQuantizationIsReadWithItsDefaultsAndItsMistakesAreErrorsAtTheirLines() {
+        String yaml = VALID.replace("layers:", "quantize:\n  bits: {fc1: 3}\n  activations:\n    bits: {\"fc?\": 8}%s\nlayers:");
+        CompressionPlan.Activations a = ExperimentFile.parse(yaml.formatted(""), "a.yaml").quantize().activations();
+        assertThat(a.bits()).containsExactly(Map.entry("fc1", 8), Map.entry("fc2", 8), Map.entry("fc3", 8));
+        assertThat(a.percentile()).isEqualTo(CompressionPlan.Activations.DEFAULT_PERCENTILE);
+        assertThat(a.calibrationBatches()).isEqualTo(CompressionPlan.Activations.DEFAULT_CALIBRATION_BATCHES);
+        CompressionPlan.Activations b = ExperimentFile.parse(
+                yaml.formatted("\n    percentile: 99.5\n    calibrationBatches: 2"), "a.yaml").quantize().activations();
+        assertThat(b.percentile()).isEqualTo(99.5);
+        assertThat(b.calibrationBatches()).isEqualTo(2);
+        assertThat(ExperimentFile.parse(VALID.replace("layers:", "quantize: {bits: {fc1: 3}}\nlayers:"), "q.yaml")
+                .quantize().activations()).isNull();
+        assertThat(errorOf(yaml.formatted("\n    percentile: 0")))
+                .isEqualTo("bad.yaml:14: quantize.activations.percentile: must be in (0, 100] (100 = the largest input), was 0");
+        assertThat(errorOf(yaml.formatted("\n    bitz: 3"))).startsWith("bad.yaml:14: quantize.activations.bitz: unknown key");
+        assertThat(errorOf(VALID.replace("layers:", "quantize:\n  bits: {fc1: 3}\n  activations: {bits: {ip1: 8}}\nlayers:")))
+                .startsWith("bad.yaml:12: quantize.activations.bits.ip1: matches no layer of lenet-300-100");
+        assertThat(errorOf(VALID.replace("layers:", "quantize:\n  bits: {fc1: 3}\n  activations: {bits: {fc1: 17}}\nlayers:")))
+                .isEqualTo("bad.yaml:12: quantize.activations.bits.fc1: must be in [1, 16], was 17");
+    }
+
+    @Test
     void aPatternMatchingNothingOrALayerMatchedTwiceIsAnError() {
         assertThat(errorOf(VALID.replace("fc3: {ratio: 0.5}", "conv*: {ratio: 0.5}")))
                 .isEqualTo("bad.yaml:13: layers.conv*: matches no layer of lenet-300-100 (layers with weights: fc1, fc2, fc3)");
