@@ -91,6 +91,9 @@ public abstract class DjpqLayer extends FeedForwardLayer {
             }
             channels = cnn.getChannels();
             spatial = cnn.getHeight() * cnn.getWidth();
+        } else if (inputType instanceof InputType.InputTypeConvolutionalFlat flat) {
+            channels = flat.getFlattenedSize(); // flattened images, e.g. the raw MNIST input: no channels to gate
+            spatial = 1;
         } else if (inputType instanceof InputType.InputTypeFeedForward ff) {
             channels = ff.getSize();
             spatial = 1;

@@ -23,8 +23,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
 
     private static final long serialVersionUID = 1L;
-    /** Smallest step the projection allows, relative to the range. */
-    private static final double MIN_STEP_FRACTION = 1e-6;
 
     public DqQuantizer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -75,12 +73,17 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         params.get(DqQuantizerLayer.RANGE).assign(range);
     }
 
+    /** Adds to the step and range gradients (outside backpropagation, e.g. the BOPs term). */
+    void addToGradient(double byStep, double byRange) {
+        gradientViews.get(DqQuantizerLayer.STEP).addi(byStep);
+        gradientViews.get(DqQuantizerLayer.RANGE).addi(byRange);
+    }
+
     /** Keeps {@code 0 < qMax} and {@code qMax * 1e-6 <= d <= qMax} after an update moved them. */
     private void project() {
-        double q = Math.abs(range());
-        double d = Math.min(q, Math.max(Math.abs(step()), q * MIN_STEP_FRACTION));
-        if (q != range() || d != step()) {
-            set(d, q);
+        double[] p = SteQuantization.project(step(), range());
+        if (p[0] != step() || p[1] != range()) {
+            set(p[0], p[1]);
         }
     }
 
@@ -89,50 +92,28 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         return Transforms.round(u, true);
     }
 
-    private double low() {
-        return signed() ? -range() : 0.0;
-    }
-
-    private INDArray clipped(INDArray x) {
-        return Transforms.min(Transforms.max(x, low(), true), range(), false);
-    }
-
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         if (training) {
             project();
         }
-        INDArray n = round(clipped(input).divi(step()));
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, n.muli(step()));
+        INDArray y = SteQuantization.forward(input, step(), range(), signed(), this::round);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, y);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray x = input;
-        double d = step();
-        double q = range();
-        DataType dt = x.dataType();
-        INDArray u = clipped(x).divi(d);
-        INDArray n = round(u);
-        INDArray above = x.gte(q).castTo(dt);
-        INDArray inside = x.gt(low()).castTo(dt).muli(x.lt(q).castTo(dt));
-        double dStep = epsilon.mul(n.sub(u)).sumNumber().doubleValue();
-        double dRange = epsilon.mul(above).sumNumber().doubleValue();
-        if (signed()) {
-            dRange -= epsilon.mul(x.lte(-q).castTo(dt)).sumNumber().doubleValue();
-        }
-        INDArray dx = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon.mul(inside));
-
+        SteQuantization.Gradients g = SteQuantization.backward(input, epsilon, step(), range(), signed(), this::round);
         INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
         INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
-        gStep.assign(dStep);
-        gRange.assign(dRange);
+        gStep.assign(g.step());
+        gRange.assign(g.range());
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
         gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);
-        return new Pair<>(gradient, dx);
+        return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, g.input()));
     }
 
     @Override

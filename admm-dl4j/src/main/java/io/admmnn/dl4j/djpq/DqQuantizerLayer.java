@@ -26,7 +26,7 @@ public class DqQuantizerLayer extends DjpqLayer {
     public DqQuantizerLayer() {
     }
 
-    private DqQuantizerLayer(Builder b) {
+    protected DqQuantizerLayer(Builder b) {
         super(b);
         this.signed = b.signed;
         this.initialStep = b.initialStep;

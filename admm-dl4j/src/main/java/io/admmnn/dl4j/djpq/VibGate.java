@@ -78,6 +78,23 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         return m;
     }
 
+    /** Adds to the parameter gradients (outside backpropagation, e.g. the BOPs term); values per channel. */
+    void addToGradient(double[] byMu, double[] byLogD) {
+        gradientViews.get(VibGateLayer.MU).addi(Nd4j.createFromArray(byMu).castTo(mu().dataType()));
+        gradientViews.get(VibGateLayer.LOG_D).addi(Nd4j.createFromArray(byLogD).castTo(mu().dataType()));
+    }
+
+    /** Expected-activity surrogates {@code p_c = snr_c / (snr_c + t)} of the channels. */
+    public double[] activeProbabilities() {
+        double[] m = mu().toDoubleVector();
+        double[] l = logD().toDoubleVector();
+        double[] p = new double[m.length];
+        for (int c = 0; c < m.length; c++) {
+            p[c] = VibGates.activeProbability(m[c], l[c], layerConf().getThreshold());
+        }
+        return p;
+    }
+
     private INDArray sigma() {
         return Transforms.exp(logD().mul(0.5), false);
     }
