@@ -193,6 +193,124 @@ public final class DjpqNetwork {
         }
     }
 
+    /**
+     * The fine-tuning network: every gate's pruned channels removed (from its layer's outputs, from the gate and from
+     * the next weighted layer's inputs), the gates fixed to {@code mask * mu}, the quantizers fixed to their frozen
+     * bits and range (power-of-two widths when so set); weights and biases copied. At least one channel of each
+     * layer is kept (the one with the largest {@code mu^2 / sigma^2}). Its BOPs shapes are the pruned ones: report
+     * BOPs against the unpruned network with {@link #finalBops()} of this (trained) network.
+     */
+    public DjpqNetwork prunedAndFixed(InputType input) {
+        MultiLayerConfiguration c = net.getLayerWiseConfigurations();
+        int n = c.getConfs().size();
+        int[][] keptByGate = new int[n][];
+        for (Unit u : units) {
+            if (u.gate() >= 0) {
+                keptByGate[u.gate()] = keptIndices(gate(u.gate()));
+            }
+        }
+        NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(c.getConf(0).getSeed())
+                .dataType(c.getDataType()).updater(firstUpdater(c)).list();
+        for (int j = 0; j < n; j++) {
+            org.deeplearning4j.nn.conf.layers.Layer l = c.getConf(j).getLayer().clone();
+            if (l instanceof DjpqLayer d) {
+                d.setNIn(0);
+                d.setNOut(0);
+                if (d instanceof VibGateLayer g) {
+                    g.setFrozen(true);
+                } else if (d instanceof DqQuantizerLayer q) {
+                    q.setFrozen(true);
+                }
+            }
+            Unit u = unitAt(j);
+            if (u != null) {
+                org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) l;
+                ff.setNIn(0); // from the input type, i.e. the kept channels of the layer before
+                if (u.gate() >= 0) {
+                    ff.setNOut(keptByGate[u.gate()].length);
+                }
+            }
+            lb.layer(j, l);
+        }
+        MultiLayerNetwork pruned = new MultiLayerNetwork(lb.setInputType(input).build());
+        pruned.init();
+        for (int j = 0; j < n; j++) {
+            Layer from = net.getLayer(j);
+            Layer to = pruned.getLayer(j);
+            if (from instanceof VibGate g) {
+                VibGate t = (VibGate) to;
+                t.mu().assign(g.mu().get(org.nd4j.linalg.indexing.NDArrayIndex.indices(longs(keptByGate[j]))));
+                t.logD().assign(g.logD().get(org.nd4j.linalg.indexing.NDArrayIndex.indices(longs(keptByGate[j]))));
+            } else if (from instanceof DqQuantizer q) {
+                FixedQuantizer f = q.freeze(settings.powerOfTwo());
+                ((DqQuantizer) to).set(f.step(), f.range());
+            } else if (unitAt(j) != null) {
+                copyKept(unitAt(j), from, to, keptByGate);
+            } else if (from.numParams() > 0) {
+                to.params().assign(from.params());
+            }
+        }
+        return wrap(pruned, input, settings);
+    }
+
+    private Unit unitAt(int layerIndex) {
+        for (Unit u : units) {
+            if (u.layer() == layerIndex) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    private static int[] keptIndices(VibGate g) {
+        boolean[] kept = g.keptChannels();
+        int[] idx = java.util.stream.IntStream.range(0, kept.length).filter(i -> kept[i]).toArray();
+        if (idx.length > 0) {
+            return idx;
+        }
+        double[] p = g.activeProbabilities();
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            best = p[i] > p[best] ? i : best;
+        }
+        return new int[]{best};
+    }
+
+    private static long[] longs(int[] v) {
+        return java.util.Arrays.stream(v).asLongStream().toArray();
+    }
+
+    private static long[] all(long n) {
+        return java.util.stream.LongStream.range(0, n).toArray();
+    }
+
+    /** Copies the kept output channels (and the kept input channels) of a weighted layer's W and b. */
+    private static void copyKept(Unit u, Layer from, Layer to, int[][] keptByGate) {
+        INDArray w = from.getParam("W");
+        long[] out = u.gate() >= 0 ? longs(keptByGate[u.gate()]) : all(u.shape().outChannels());
+        long[] inChannels = u.inputGate() >= 0 ? longs(keptByGate[u.inputGate()]) : all(u.shape().inChannels());
+        INDArray kept;
+        if (w.rank() == 4) {
+            kept = w.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(out),
+                    org.nd4j.linalg.indexing.NDArrayIndex.indices(inChannels),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        } else {
+            long per = u.shape().macsPerChannelPair(); // rows per input channel: H * W of a flattened map, else 1
+            long[] rows = new long[inChannels.length * (int) per];
+            for (int i = 0; i < inChannels.length; i++) {
+                for (int s = 0; s < per; s++) {
+                    rows[i * (int) per + s] = inChannels[i] * per + s;
+                }
+            }
+            kept = w.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(rows),
+                    org.nd4j.linalg.indexing.NDArrayIndex.indices(out));
+        }
+        to.getParam("W").assign(kept);
+        INDArray b = from.getParam("b");
+        INDArray tb = to.getParam("b");
+        tb.assign(b.reshape(b.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.indices(out)).reshape(tb.shape()));
+    }
+
     private static org.nd4j.linalg.learning.config.IUpdater firstUpdater(MultiLayerConfiguration sc) {
         for (NeuralNetConfiguration c : sc.getConfs()) {
             if (c.getLayer() instanceof BaseLayer b && b.getIUpdater() != null) {

@@ -75,6 +75,9 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
 
     /** Adds to the step and range gradients (outside backpropagation, e.g. the BOPs term). */
     void addToGradient(double byStep, double byRange) {
+        if (layerConf().isFrozen()) {
+            return;
+        }
         gradientViews.get(DqQuantizerLayer.STEP).addi(byStep);
         gradientViews.get(DqQuantizerLayer.RANGE).addi(byRange);
     }
@@ -95,7 +98,7 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        if (training) {
+        if (training && !layerConf().isFrozen()) {
             project();
         }
         INDArray y = SteQuantization.forward(input, step(), range(), signed(), this::round);
@@ -108,8 +111,9 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         SteQuantization.Gradients g = SteQuantization.backward(input, epsilon, step(), range(), signed(), this::round);
         INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
         INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
-        gStep.assign(g.step());
-        gRange.assign(g.range());
+        boolean learn = !layerConf().isFrozen();
+        gStep.assign(learn ? g.step() : 0.0);
+        gRange.assign(learn ? g.range() : 0.0);
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
         gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);

@@ -21,6 +21,8 @@ public class DqQuantizerLayer extends DjpqLayer {
     private boolean signed;
     private double initialStep = 1.0 / 255;
     private double initialRange = 1.0;
+    /** Fine-tuning: step and range fixed (no gradient, no projection). */
+    private boolean frozen;
 
     /** For JSON. */
     public DqQuantizerLayer() {
@@ -59,6 +61,14 @@ public class DqQuantizerLayer extends DjpqLayer {
 
     public void setSigned(boolean signed) {
         this.signed = signed;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    public void setFrozen(boolean frozen) {
+        this.frozen = frozen;
     }
 
     public double getInitialStep() {

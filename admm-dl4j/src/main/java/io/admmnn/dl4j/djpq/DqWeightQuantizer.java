@@ -46,7 +46,7 @@ public class DqWeightQuantizer extends DqQuantizer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        if (training) {
+        if (training && !layerConf().isFrozen()) {
             double[] p = SteQuantization.project(step(), range());
             if (p[0] != step() || p[1] != range()) {
                 set(p[0], p[1]);
@@ -68,8 +68,9 @@ public class DqWeightQuantizer extends DqQuantizer {
         dW.assign(g.input());
         INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
         INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
-        gStep.assign(g.step());
-        gRange.assign(g.range());
+        boolean learn = !layerConf().isFrozen();
+        gStep.assign(learn ? g.step() : 0.0);
+        gRange.assign(learn ? g.range() : 0.0);
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
         gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);

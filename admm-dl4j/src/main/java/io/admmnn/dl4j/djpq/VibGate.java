@@ -80,6 +80,9 @@ public class VibGate extends BaseLayer<VibGateLayer> {
 
     /** Adds to the parameter gradients (outside backpropagation, e.g. the BOPs term); values per channel. */
     void addToGradient(double[] byMu, double[] byLogD) {
+        if (layerConf().isFrozen()) {
+            return;
+        }
         gradientViews.get(VibGateLayer.MU).addi(Nd4j.createFromArray(byMu).castTo(mu().dataType()));
         gradientViews.get(VibGateLayer.LOG_D).addi(Nd4j.createFromArray(byLogD).castTo(mu().dataType()));
     }
@@ -116,7 +119,7 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         assertInputSet(false);
         INDArray x = input;
         INDArray g;
-        if (training) {
+        if (training && !layerConf().isFrozen()) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 noise = Nd4j.randn(mu().dataType(), x.size(0), x.size(1));
             }
@@ -131,6 +134,9 @@ public class VibGate extends BaseLayer<VibGateLayer> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        if (layerConf().isFrozen()) {
+            return frozenBackprop(epsilon, workspaceMgr);
+        }
         if (noise == null) {
             throw new IllegalStateException("VIB gate: backpropagation needs a training forward pass first");
         }
@@ -152,7 +158,7 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         INDArray dLogD = s.mul(noise).sum(0).muli(sigma()).muli(0.5);
 
         long batch = x.size(0);
-        double klScale = layerConf().getKlWeight() * layerConf().getSpatialSize() * batch;
+        double klScale = layerConf().getKlWeight() * layerConf().getSpatialSize() * batch; // frozen: handled above
         if (klScale != 0) {
             double[] m = mu().toDoubleVector();
             double[] l = logD().toDoubleVector();
@@ -175,11 +181,21 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         return new Pair<>(gradient, dx);
     }
 
+    /** Fine-tuning: {@code dx = dy * mask * mu}, no parameter gradient. */
+    private Pair<Gradient, INDArray> frozenBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        gateMultiply(epsilon, Nd4j.createFromArray(testGate()).castTo(input.dataType()), dx);
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(VibGateLayer.MU, gradientViews.get(VibGateLayer.MU).assign(0));
+        gradient.gradientForVariable().put(VibGateLayer.LOG_D, gradientViews.get(VibGateLayer.LOG_D).assign(0));
+        return new Pair<>(gradient, dx);
+    }
+
     /** The KL term {@code klWeight * H * W * sum_c 1/2 log(1 + mu_c^2 / sigma_c^2)}, added to the network score. */
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
         double w = layerConf().getKlWeight() * layerConf().getSpatialSize();
-        if (w == 0) {
+        if (w == 0 || layerConf().isFrozen()) {
             return 0;
         }
         double[] m = mu().toDoubleVector();

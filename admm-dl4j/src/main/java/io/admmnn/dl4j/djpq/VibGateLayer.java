@@ -24,6 +24,8 @@ public class VibGateLayer extends DjpqLayer {
     private double threshold = 1.0;
     private double initialMu = 1.0;
     private double initialLogD = -9.0;
+    /** Fine-tuning: the deterministic gate {@code mask * mu} in training too, no KL, parameters not learned. */
+    private boolean frozen;
 
     /** For JSON. */
     public VibGateLayer() {
@@ -63,6 +65,14 @@ public class VibGateLayer extends DjpqLayer {
 
     public void setKlWeight(double klWeight) {
         this.klWeight = klWeight;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    public void setFrozen(boolean frozen) {
+        this.frozen = frozen;
     }
 
     public double getThreshold() {

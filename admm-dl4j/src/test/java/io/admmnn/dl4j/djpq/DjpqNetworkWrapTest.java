@@ -180,4 +180,46 @@ class DjpqNetworkWrapTest {
         assertThat(loaded.params()).isEqualTo(net.params());
         assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
     }
+
+    @Test
+    void prunedAndFixedNetworkDropsThePrunedChannelsAndComputesTheSameFunction() {
+        DjpqNetwork djpq = inserted(new DjpqSettings(1e-3, 1, 0.5, false, 8, 8));
+        MultiLayerNetwork net = djpq.network();
+        DataSet d = data(DataType.DOUBLE, 32, 4);
+        for (int i = 0; i < 3; i++) {
+            net.fit(d);
+        }
+        VibGate conv1Gate = (VibGate) net.getLayer(djpq.units().get(0).gate());
+        VibGate ip1Gate = (VibGate) net.getLayer(djpq.units().get(1).gate());
+        conv1Gate.logD().putScalar(1, 5.0); // snr = mu^2 e^-5 < 1: pruned
+        ip1Gate.logD().putScalar(0, 5.0);
+        ip1Gate.logD().putScalar(6, 5.0);
+        for (Layer l : net.getLayers()) { // ranges on the step grid, so freezing changes no level
+            if (l instanceof DqQuantizer q) {
+                q.set(q.step(), q.step() * Math.rint(q.range() / q.step()));
+            }
+        }
+        DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
+        List<DjpqNetwork.LayerResult> r = pruned.results();
+        assertThat(r).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
+        assertThat(r).extracting(DjpqNetwork.LayerResult::keptIn).containsExactly(1, 3, 6);
+        assertThat(pruned.network().getLayer(pruned.units().get(1).layer()).getParam("W").shape())
+                .containsExactly(3 * 9, 6);
+        assertThat(r).extracting(x -> x.weights().bits()).isEqualTo(djpq.results().stream().map(x -> x.weights().bits()).toList());
+        INDArray expected = net.output(d.getFeatures());
+        INDArray actual = pruned.network().output(d.getFeatures());
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-9);
+        assertThat(pruned.finalBops().bops()).isCloseTo(djpq.finalBops().bops(), within(1e-6));
+
+        // fine-tuning moves weights only: gates and quantizers stay as frozen
+        double step = ((DqQuantizer) pruned.network().getLayer(0)).step();
+        INDArray mu = ((VibGate) pruned.network().getLayer(pruned.units().get(0).gate())).mu().dup();
+        INDArray w = pruned.network().getLayer(pruned.units().get(0).layer()).getParam("W").dup();
+        for (int i = 0; i < 3; i++) {
+            pruned.network().fit(d);
+        }
+        assertThat(((DqQuantizer) pruned.network().getLayer(0)).step()).isEqualTo(step);
+        assertThat(((VibGate) pruned.network().getLayer(pruned.units().get(0).gate())).mu()).isEqualTo(mu);
+        assertThat(pruned.network().getLayer(pruned.units().get(0).layer()).getParam("W")).isNotEqualTo(w);
+    }
 }
