@@ -1,0 +1,489 @@
+package io.admmnn.dl4j.djpq;
+
+import io.admmnn.core.djpq.BopsLayer;
+import io.admmnn.core.djpq.BopsTerm;
+import io.admmnn.core.djpq.DqBits;
+import io.admmnn.core.djpq.FixedQuantizer;
+import io.admmnn.core.djpq.VibGates;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A DL4J network prepared for DJPQ: before each convolution, dense or output layer an activation quantizer and a
+ * weight quantizer ({@link DqQuantizerLayer}, {@link DqWeightQuantizerLayer}), after each convolution and dense layer
+ * a VIB gate ({@link VibGateLayer}); the output layer's classes are never gated. Works on any
+ * {@code MultiLayerNetwork} of convolution, dense, output, pooling and activation layers.
+ *
+ * <p>Math: the relative BOPs of {@link BopsTerm} with the expected active channels {@code A = sum_c p_c} of the
+ * gates and the continuous bits of the quantizers (training), or the kept channels and inferred integer bits
+ * (reporting). The BOPs term enters training through {@link #bopsPenalty}.
+ */
+public final class DjpqNetwork {
+
+    /**
+     * One weighted layer and its companions, as layer indices in the DJPQ network ({@code -1}: none).
+     *
+     * @param name       the weighted layer's name
+     * @param activationQuantizer index of its input activation quantizer
+     * @param weightQuantizer     index of its weight quantizer
+     * @param layer      index of the weighted layer
+     * @param gate       index of its output gate, or -1 (output layer)
+     * @param inputGate  index of the gate of the channels it reads, or -1 (network input)
+     * @param shape      its shape for the BOPs count
+     */
+    public record Unit(String name, int activationQuantizer, int weightQuantizer, int layer, int gate, int inputGate,
+                       BopsLayer shape) {
+    }
+
+    /**
+     * What DJPQ made of one weighted layer.
+     *
+     * @param name        layer name
+     * @param keptIn      kept input channels (all when the input is not gated)
+     * @param keptOut     kept output channels
+     * @param shape       the unpruned shape
+     * @param weights     the weight quantizer frozen to bits and range
+     * @param activations the input activation quantizer frozen to bits and range
+     */
+    public record LayerResult(String name, int keptIn, int keptOut, BopsLayer shape, FixedQuantizer weights,
+                              FixedQuantizer activations) {
+    }
+
+    private final MultiLayerNetwork net;
+    private final List<Unit> units;
+    private final DjpqSettings settings;
+
+    private DjpqNetwork(MultiLayerNetwork net, List<Unit> units, DjpqSettings settings) {
+        this.net = net;
+        this.units = List.copyOf(units);
+        this.settings = settings;
+    }
+
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    public List<Unit> units() {
+        return units;
+    }
+
+    public DjpqSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Builds the DJPQ network around a trained {@code source} (copying its parameters): quantizer ranges start at
+     * the largest |w| of each layer and at the largest activation a calibration batch produces, at the settings'
+     * initial bit widths; gates start at the settings' KL weight and threshold, {@code mu = 1, logD = -9}.
+     *
+     * @param input             the network's input type (as given to {@code setInputType})
+     * @param inputNonNegative  whether network inputs are >= 0 (images scaled to [0, 1])
+     * @param calibration       a batch of inputs for the activation ranges
+     */
+    public static DjpqNetwork insert(MultiLayerNetwork source, InputType input, boolean inputNonNegative,
+                                     DjpqSettings settings, INDArray calibration) {
+        MultiLayerConfiguration sc = source.getLayerWiseConfigurations();
+        List<INDArray> acts = source.feedForward(calibration, false);
+        NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(sc.getConf(0).getSeed())
+                .dataType(sc.getDataType()).updater(firstUpdater(sc)).list();
+        int n = sc.getConfs().size();
+        int[] newIndex = new int[n];
+        boolean nonNegative = inputNonNegative;
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer l = sc.getConf(i).getLayer().clone();
+            if (isWeighted(l)) {
+                String name = l.getLayerName() != null ? l.getLayerName() : "layer" + i;
+                double aRange = Math.max(1e-6, (nonNegative ? acts.get(i).maxNumber() : acts.get(i).amaxNumber())
+                        .doubleValue());
+                int aLevels = settings.initialActivationBits() - (nonNegative ? 0 : 1);
+                lb.layer(k++, new DqQuantizerLayer.Builder().signed(!nonNegative)
+                        .initial(aRange / (Math.pow(2, Math.max(1, aLevels)) - 1), aRange).name(name + "-aq").build());
+                double wRange = Math.max(1e-6, source.getLayer(i).getParam("W").amaxNumber().doubleValue());
+                lb.layer(k++, new DqWeightQuantizerLayer.WeightBuilder()
+                        .initial(wRange / (Math.pow(2, settings.initialWeightBits() - 1) - 1), wRange)
+                        .name(name + "-wq").build());
+                ((BaseLayer) l).setWeightNoise(new DqWeightNoise());
+                newIndex[i] = k;
+                lb.layer(k++, l);
+                if (!(l instanceof OutputLayer)) {
+                    lb.layer(k++, new VibGateLayer.Builder().klWeight(settings.klWeight())
+                            .threshold(settings.gateThreshold()).name(name + "-gate").build());
+                }
+                nonNegative = nonNegativeActivation(((BaseLayer) l).getActivationFn());
+            } else {
+                newIndex[i] = k;
+                lb.layer(k++, l);
+                if (l instanceof ActivationLayer a) {
+                    nonNegative = nonNegativeActivation(a.getActivationFn());
+                } else if (!(l instanceof SubsamplingLayer)) {
+                    throw new IllegalArgumentException("DJPQ handles convolution, dense, output, pooling and activation"
+                            + " layers; layer " + i + " is " + l.getClass().getSimpleName());
+                }
+            }
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(lb.setInputType(input).build());
+        net.init();
+        for (int i = 0; i < n; i++) {
+            if (source.getLayer(i).numParams() > 0) {
+                net.getLayer(newIndex[i]).params().assign(source.getLayer(i).params());
+            }
+        }
+        return wrap(net, input, settings);
+    }
+
+    /** Re-attaches to a DJPQ network (e.g. one loaded from a checkpoint): binds the weight quantizers, finds units. */
+    public static DjpqNetwork wrap(MultiLayerNetwork net, InputType input, DjpqSettings settings) {
+        bind(net);
+        List<InputType> types = net.getLayerWiseConfigurations().getLayerActivationTypes(input);
+        List<Unit> units = new ArrayList<>();
+        int lastGate = -1;
+        Layer[] layers = net.getLayers();
+        for (int j = 0; j < layers.length; j++) {
+            if (layers[j] instanceof VibGate) {
+                lastGate = j;
+            }
+            if (!(layers[j] instanceof DqWeightQuantizer)) {
+                continue;
+            }
+            int w = j + 1;
+            int aq = j - 1;
+            int gate = w + 1 < layers.length && layers[w + 1] instanceof VibGate ? w + 1 : -1;
+            BopsLayer shape = shape(layers[w], types.get(w - 1), types.get(w));
+            int inputGate = lastGate >= 0 && net.getLayer(lastGate).conf().getLayer() instanceof VibGateLayer g
+                    && g.getNOut() == shape.inChannels() ? lastGate : -1;
+            units.add(new Unit(layers[w].conf().getLayer().getLayerName(), aq, j, w, gate, inputGate, shape));
+        }
+        return new DjpqNetwork(net, units, settings);
+    }
+
+    /** Joins every weight quantizer to the layer after it (needed after init, load or clone). */
+    public static void bind(MultiLayerNetwork net) {
+        Layer[] layers = net.getLayers();
+        for (int j = 0; j < layers.length; j++) {
+            if (layers[j] instanceof DqWeightQuantizer q) {
+                if (j + 1 >= layers.length || !(layers[j + 1].conf().getLayer() instanceof BaseLayer b)
+                        || !(b.getWeightNoise() instanceof DqWeightNoise noise)) {
+                    throw new IllegalArgumentException("weight quantizer at layer " + j
+                            + " is not followed by a layer with quantized weights");
+                }
+                q.bind(layers[j + 1]);
+                noise.bind(q);
+            }
+        }
+    }
+
+    /**
+     * The fine-tuning network: every gate's pruned channels removed (from its layer's outputs, from the gate and from
+     * the next weighted layer's inputs), the gates fixed to {@code mask * mu}, the quantizers fixed to their frozen
+     * bits and range (power-of-two widths when so set); weights and biases copied. At least one channel of each
+     * layer is kept (the one with the largest {@code mu^2 / sigma^2}). Its BOPs shapes are the pruned ones: report
+     * BOPs against the unpruned network with {@link #finalBops()} of this (trained) network.
+     */
+    public DjpqNetwork prunedAndFixed(InputType input) {
+        MultiLayerConfiguration c = net.getLayerWiseConfigurations();
+        int n = c.getConfs().size();
+        int[][] keptByGate = new int[n][];
+        for (Unit u : units) {
+            if (u.gate() >= 0) {
+                keptByGate[u.gate()] = keptIndices(gate(u.gate()));
+            }
+        }
+        NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(c.getConf(0).getSeed())
+                .dataType(c.getDataType()).updater(firstUpdater(c)).list();
+        for (int j = 0; j < n; j++) {
+            org.deeplearning4j.nn.conf.layers.Layer l = c.getConf(j).getLayer().clone();
+            if (l instanceof DjpqLayer d) {
+                d.setNIn(0);
+                d.setNOut(0);
+                if (d instanceof VibGateLayer g) {
+                    g.setFrozen(true);
+                } else if (d instanceof DqQuantizerLayer q) {
+                    q.setFrozen(true);
+                }
+            }
+            Unit u = unitAt(j);
+            if (u != null) {
+                org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) l;
+                ff.setNIn(0); // from the input type, i.e. the kept channels of the layer before
+                if (u.gate() >= 0) {
+                    ff.setNOut(keptByGate[u.gate()].length);
+                }
+            }
+            lb.layer(j, l);
+        }
+        MultiLayerNetwork pruned = new MultiLayerNetwork(lb.setInputType(input).build());
+        pruned.init();
+        for (int j = 0; j < n; j++) {
+            Layer from = net.getLayer(j);
+            Layer to = pruned.getLayer(j);
+            if (from instanceof VibGate g) {
+                VibGate t = (VibGate) to;
+                t.mu().assign(g.mu().get(org.nd4j.linalg.indexing.NDArrayIndex.indices(longs(keptByGate[j]))));
+                t.logD().assign(g.logD().get(org.nd4j.linalg.indexing.NDArrayIndex.indices(longs(keptByGate[j]))));
+            } else if (from instanceof DqQuantizer q) {
+                FixedQuantizer f = q.freeze(settings.powerOfTwo());
+                ((DqQuantizer) to).set(f.step(), f.range());
+            } else if (unitAt(j) != null) {
+                copyKept(unitAt(j), from, to, keptByGate);
+            } else if (from.numParams() > 0) {
+                to.params().assign(from.params());
+            }
+        }
+        return wrap(pruned, input, settings);
+    }
+
+    private Unit unitAt(int layerIndex) {
+        for (Unit u : units) {
+            if (u.layer() == layerIndex) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    private static int[] keptIndices(VibGate g) {
+        boolean[] kept = g.keptChannels();
+        int[] idx = java.util.stream.IntStream.range(0, kept.length).filter(i -> kept[i]).toArray();
+        if (idx.length > 0) {
+            return idx;
+        }
+        double[] p = g.activeProbabilities();
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            best = p[i] > p[best] ? i : best;
+        }
+        return new int[]{best};
+    }
+
+    private static long[] longs(int[] v) {
+        return java.util.Arrays.stream(v).asLongStream().toArray();
+    }
+
+    private static long[] all(long n) {
+        return java.util.stream.LongStream.range(0, n).toArray();
+    }
+
+    /** Copies the kept output channels (and the kept input channels) of a weighted layer's W and b. */
+    private static void copyKept(Unit u, Layer from, Layer to, int[][] keptByGate) {
+        INDArray w = from.getParam("W");
+        long[] out = u.gate() >= 0 ? longs(keptByGate[u.gate()]) : all(u.shape().outChannels());
+        long[] inChannels = u.inputGate() >= 0 ? longs(keptByGate[u.inputGate()]) : all(u.shape().inChannels());
+        INDArray kept;
+        if (w.rank() == 4) {
+            kept = w.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(out),
+                    org.nd4j.linalg.indexing.NDArrayIndex.indices(inChannels),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        } else {
+            long per = u.shape().macsPerChannelPair(); // rows per input channel: H * W of a flattened map, else 1
+            long[] rows = new long[inChannels.length * (int) per];
+            for (int i = 0; i < inChannels.length; i++) {
+                for (int s = 0; s < per; s++) {
+                    rows[i * (int) per + s] = inChannels[i] * per + s;
+                }
+            }
+            kept = w.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(rows),
+                    org.nd4j.linalg.indexing.NDArrayIndex.indices(out));
+        }
+        to.getParam("W").assign(kept);
+        INDArray b = from.getParam("b");
+        INDArray tb = to.getParam("b");
+        tb.assign(b.reshape(b.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.indices(out)).reshape(tb.shape()));
+    }
+
+    private static org.nd4j.linalg.learning.config.IUpdater firstUpdater(MultiLayerConfiguration sc) {
+        for (NeuralNetConfiguration c : sc.getConfs()) {
+            if (c.getLayer() instanceof BaseLayer b && b.getIUpdater() != null) {
+                return b.getIUpdater().clone();
+            }
+        }
+        return new org.nd4j.linalg.learning.config.Adam(1e-3);
+    }
+
+    private static boolean isWeighted(org.deeplearning4j.nn.conf.layers.Layer l) {
+        return l instanceof ConvolutionLayer && !(l instanceof SubsamplingLayer)
+                || l instanceof DenseLayer || l instanceof OutputLayer;
+    }
+
+    private static boolean nonNegativeActivation(IActivation a) {
+        return a instanceof ActivationReLU || a instanceof ActivationReLU6 || a instanceof ActivationSigmoid
+                || a instanceof ActivationSoftmax;
+    }
+
+    private static BopsLayer shape(Layer layer, InputType in, InputType out) {
+        org.deeplearning4j.nn.conf.layers.Layer c = layer.conf().getLayer();
+        String name = c.getLayerName();
+        if (c instanceof ConvolutionLayer conv) {
+            InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) out;
+            long perPair = (long) conv.getKernelSize()[0] * conv.getKernelSize()[1] * o.getHeight() * o.getWidth();
+            return new BopsLayer(name, perPair, (int) conv.getNIn(), (int) conv.getNOut());
+        }
+        org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) c;
+        if (in instanceof InputType.InputTypeConvolutional cnn) {
+            return new BopsLayer(name, cnn.getHeight() * cnn.getWidth(), (int) cnn.getChannels(), (int) ff.getNOut());
+        }
+        return new BopsLayer(name, 1, (int) ff.getNIn(), (int) ff.getNOut());
+    }
+
+    private VibGate gate(int index) {
+        return (VibGate) net.getLayer(index);
+    }
+
+    private DqQuantizer quantizer(int index) {
+        return (DqQuantizer) net.getLayer(index);
+    }
+
+    /** The BOPs shapes of the weighted layers, in order. */
+    public List<BopsLayer> shapes() {
+        return units.stream().map(Unit::shape).toList();
+    }
+
+    private double trainingBits(DqQuantizer q) {
+        double b = q.continuousBits();
+        return settings.powerOfTwo() ? DqBits.powerOfTwoBits((int) Math.ceil(b - 1e-9)) : b;
+    }
+
+    /** The training-time relative BOPs: expected active channels, continuous (or power-of-two) bits. */
+    public BopsTerm.Value expectedBops() {
+        int n = units.size();
+        double[] in = new double[n];
+        double[] out = new double[n];
+        double[] bw = new double[n];
+        double[] ba = new double[n];
+        for (int u = 0; u < n; u++) {
+            Unit unit = units.get(u);
+            in[u] = unit.inputGate() < 0 ? unit.shape().inChannels() : sum(gate(unit.inputGate()).activeProbabilities());
+            out[u] = unit.gate() < 0 ? unit.shape().outChannels() : sum(gate(unit.gate()).activeProbabilities());
+            bw[u] = trainingBits(quantizer(unit.weightQuantizer()));
+            ba[u] = trainingBits(quantizer(unit.activationQuantizer()));
+        }
+        return BopsTerm.evaluate(shapes(), in, out, bw, ba);
+    }
+
+    /** The per-layer outcome: kept channels and the quantizers frozen to bits (power-of-two when so set). */
+    public List<LayerResult> results() {
+        List<LayerResult> r = new ArrayList<>();
+        for (Unit unit : units) {
+            int keptIn = unit.inputGate() < 0 ? unit.shape().inChannels() : count(gate(unit.inputGate()).keptChannels());
+            int keptOut = unit.gate() < 0 ? unit.shape().outChannels() : count(gate(unit.gate()).keptChannels());
+            r.add(new LayerResult(unit.name(), keptIn, keptOut, unit.shape(),
+                    quantizer(unit.weightQuantizer()).freeze(settings.powerOfTwo()),
+                    quantizer(unit.activationQuantizer()).freeze(settings.powerOfTwo())));
+        }
+        return r;
+    }
+
+    /** The relative BOPs of the pruned, fixed-bit network (kept channels, integer bits). */
+    public BopsTerm.Value finalBops() {
+        List<LayerResult> r = results();
+        int n = r.size();
+        double[] in = new double[n];
+        double[] out = new double[n];
+        double[] bw = new double[n];
+        double[] ba = new double[n];
+        for (int u = 0; u < n; u++) {
+            in[u] = r.get(u).keptIn();
+            out[u] = r.get(u).keptOut();
+            bw[u] = r.get(u).weights().bits();
+            ba[u] = r.get(u).activations().bits();
+        }
+        return BopsTerm.evaluate(shapes(), in, out, bw, ba);
+    }
+
+    /**
+     * A listener that adds {@code bopsWeight * B * d(BOPs/BOPs_dense)/d(theta)} to the gate and quantizer gradients
+     * right after DL4J computed them ({@code B} the minibatch size, which DL4J divides the gradient by afterwards).
+     */
+    public TrainingListener bopsPenalty() {
+        return new BaseTrainingListener() {
+            @Override
+            public void onGradientCalculation(Model model) {
+                addBopsGradient(settings.bopsWeight() * model.batchSize());
+            }
+        };
+    }
+
+    /** Adds {@code scale * d(relative expected BOPs)/d(theta)} to the gate and quantizer gradient views. */
+    void addBopsGradient(double scale) {
+        if (scale == 0) {
+            return;
+        }
+        BopsTerm.Value v = expectedBops();
+        int layers = net.getLayers().length;
+        double[][] byP = new double[layers][];
+        for (int u = 0; u < units.size(); u++) {
+            Unit unit = units.get(u);
+            if (unit.gate() >= 0) {
+                addTo(byP, unit.gate(), v.byActiveOut()[u]);
+            }
+            if (unit.inputGate() >= 0) {
+                addTo(byP, unit.inputGate(), v.byActiveIn()[u]);
+            }
+            DqQuantizer wq = quantizer(unit.weightQuantizer());
+            DqQuantizer aq = quantizer(unit.activationQuantizer());
+            wq.addToGradient(scale * v.byWeightBits()[u] * DqBits.continuousBitsByStep(wq.step(), wq.range()),
+                    scale * v.byWeightBits()[u] * DqBits.continuousBitsByRange(wq.step(), wq.range()));
+            aq.addToGradient(scale * v.byActivationBits()[u] * DqBits.continuousBitsByStep(aq.step(), aq.range()),
+                    scale * v.byActivationBits()[u] * DqBits.continuousBitsByRange(aq.step(), aq.range()));
+        }
+        for (int j = 0; j < layers; j++) {
+            if (byP[j] == null) {
+                continue;
+            }
+            VibGate g = gate(j);
+            double t = ((VibGateLayer) g.conf().getLayer()).getThreshold();
+            double[] mu = g.mu().toDoubleVector();
+            double[] logD = g.logD().toDoubleVector();
+            double[] dMu = new double[mu.length];
+            double[] dLogD = new double[mu.length];
+            for (int c = 0; c < mu.length; c++) {
+                dMu[c] = scale * byP[j][0] * VibGates.activeProbabilityByMu(mu[c], logD[c], t);
+                dLogD[c] = scale * byP[j][0] * VibGates.activeProbabilityByLogD(mu[c], logD[c], t);
+            }
+            g.addToGradient(dMu, dLogD);
+        }
+    }
+
+    private static void addTo(double[][] byP, int index, double value) {
+        if (byP[index] == null) {
+            byP[index] = new double[1];
+        }
+        byP[index][0] += value;
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    private static int count(boolean[] v) {
+        int c = 0;
+        for (boolean b : v) {
+            c += b ? 1 : 0;
+        }
+        return c;
+    }
+}

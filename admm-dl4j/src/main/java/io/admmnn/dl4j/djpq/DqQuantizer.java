@@ -1,0 +1,127 @@
+package io.admmnn.dl4j.djpq;
+
+import io.admmnn.core.djpq.DqBits;
+import io.admmnn.core.djpq.FixedQuantizer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The runtime DQ quantizer of {@link DqQuantizerLayer}. Forward {@code y = d * n}, {@code n = round(u)},
+ * {@code u = c / d}, {@code c = clip(x, lo, qMax)}. Backward with the rounding passed straight through
+ * ({@code dn/du = 1}): {@code dy/dx = 1} inside {@code (lo, qMax)}, else 0; {@code dy/dd = n - u};
+ * {@code dy/dqMax = 1} where {@code x >= qMax}, {@code -1} where {@code x <= -qMax} (signed). The step is kept in
+ * {@code (0, qMax]} before each training pass.
+ */
+public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
+
+    private static final long serialVersionUID = 1L;
+
+    public DqQuantizer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public Type type() {
+        return Type.FEED_FORWARD;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public void clearNoiseWeightParams() {
+        // no weight noise
+    }
+
+    /** The learned step {@code d}. */
+    public double step() {
+        return params.get(DqQuantizerLayer.STEP).getDouble(0);
+    }
+
+    /** The learned range {@code qMax}. */
+    public double range() {
+        return params.get(DqQuantizerLayer.RANGE).getDouble(0);
+    }
+
+    public boolean signed() {
+        return layerConf().isSigned();
+    }
+
+    /** The continuous (differentiable) bit width {@code log2(qMax/d + 1) + s}. */
+    public double continuousBits() {
+        return DqBits.continuousBits(step(), range(), signed());
+    }
+
+    /** The quantizer frozen for export: bits and range (power-of-two widths when asked). */
+    public FixedQuantizer freeze(boolean powerOfTwo) {
+        return FixedQuantizer.freeze(step(), range(), signed(), powerOfTwo);
+    }
+
+    /** Sets step and range (e.g. to the frozen, power-of-two-rounded values for fine-tuning). */
+    public void set(double step, double range) {
+        params.get(DqQuantizerLayer.STEP).assign(step);
+        params.get(DqQuantizerLayer.RANGE).assign(range);
+    }
+
+    /** Adds to the step and range gradients (outside backpropagation, e.g. the BOPs term). */
+    void addToGradient(double byStep, double byRange) {
+        if (layerConf().isFrozen()) {
+            return;
+        }
+        gradientViews.get(DqQuantizerLayer.STEP).addi(byStep);
+        gradientViews.get(DqQuantizerLayer.RANGE).addi(byRange);
+    }
+
+    /** Keeps {@code 0 < qMax} and {@code qMax * 1e-6 <= d <= qMax} after an update moved them. */
+    private void project() {
+        double[] p = SteQuantization.project(step(), range());
+        if (p[0] != step() || p[1] != range()) {
+            set(p[0], p[1]);
+        }
+    }
+
+    /** Rounding to the nearest integer; the gradient passes straight through it. */
+    protected INDArray round(INDArray u) {
+        return Transforms.round(u, true);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (training && !layerConf().isFrozen()) {
+            project();
+        }
+        INDArray y = SteQuantization.forward(input, step(), range(), signed(), this::round);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, y);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        SteQuantization.Gradients g = SteQuantization.backward(input, epsilon, step(), range(), signed(), this::round);
+        INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
+        INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
+        boolean learn = !layerConf().isFrozen();
+        gStep.assign(learn ? g.step() : 0.0);
+        gRange.assign(learn ? g.range() : 0.0);
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
+        gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);
+        return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, g.input()));
+    }
+
+    @Override
+    public double calcRegularizationScore(boolean backpropParamsOnly) {
+        return 0;
+    }
+}

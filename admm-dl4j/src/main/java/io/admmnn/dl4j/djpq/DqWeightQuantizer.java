@@ -1,0 +1,79 @@
+package io.admmnn.dl4j.djpq;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The runtime weight quantizer of {@link DqWeightQuantizerLayer}: an identity on the activations that owns the step
+ * and range of the next layer's weights. That layer computes with {@code W_q = q(W)} (through {@link DqWeightNoise}),
+ * so its weight gradient is {@code dL/dW_q}; this layer's backward pass (which DL4J runs right after the next
+ * layer's) turns it into the straight-through {@code dL/dW = dL/dW_q * 1[|W| < qMax]} and fills
+ * {@code dL/dd = sum dL/dW_q * (n - u)}, {@code dL/dqMax = sum dL/dW_q * sign(W) 1[|W| >= qMax]}.
+ */
+public class DqWeightQuantizer extends DqQuantizer {
+
+    private static final long serialVersionUID = 1L;
+    private static final String WEIGHTS = "W";
+
+    private transient Layer weighted;
+
+    public DqWeightQuantizer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** Joins this quantizer to the layer whose weights it quantizes. */
+    void bind(Layer weightedLayer) {
+        this.weighted = weightedLayer;
+    }
+
+    /** The layer whose weights this quantizer owns (null before {@link DjpqNetwork#bind}). */
+    public Layer weighted() {
+        return weighted;
+    }
+
+    /** The quantized copy {@code d * round(clip(W, -qMax, qMax) / d)} of a weight array. */
+    public INDArray quantize(INDArray weights) {
+        return SteQuantization.forward(weights, step(), range(), true, this::round);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (training && !layerConf().isFrozen()) {
+            double[] p = SteQuantization.project(step(), range());
+            if (p[0] != step() || p[1] != range()) {
+                set(p[0], p[1]);
+            }
+        }
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (weighted == null) {
+            throw new IllegalStateException(layerConf().getLayerName()
+                    + ": weight quantizer not bound to its layer; call DjpqNetwork.bind(net) after init or load");
+        }
+        INDArray w = weighted.getParam(WEIGHTS);
+        INDArray dW = weighted.conf().getLayer().initializer()
+                .getGradientsFromFlattened(weighted.conf(), weighted.getGradientsViewArray()).get(WEIGHTS);
+        SteQuantization.Gradients g = SteQuantization.backward(w, dW, step(), range(), true, this::round);
+        dW.assign(g.input());
+        INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
+        INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
+        boolean learn = !layerConf().isFrozen();
+        gStep.assign(learn ? g.step() : 0.0);
+        gRange.assign(learn ? g.range() : 0.0);
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
+        gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);
+        return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon));
+    }
+}

@@ -1,0 +1,52 @@
+package io.admmnn.dl4j.djpq;
+
+import java.util.function.UnaryOperator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The DQ quantizer's forward and straight-through backward on ND4J arrays, shared by the activation and the weight
+ * quantizer. Forward {@code y = d * n}, {@code n = round(u)}, {@code u = c / d}, {@code c = clip(x, lo, qMax)},
+ * {@code lo = -qMax} (signed) or 0. Backward ({@code dn/du = 1}): {@code dy/dx = 1} inside {@code (lo, qMax)},
+ * else 0; {@code dy/dd = n - u}; {@code dy/dqMax = +1} where {@code x >= qMax}, {@code -1} where {@code x <= -qMax}.
+ */
+final class SteQuantization {
+
+    /** Gradients of {@code sum(upstream * y)}: by the input (same shape) and by the step and the range. */
+    record Gradients(INDArray input, double step, double range) {
+    }
+
+    private SteQuantization() {
+    }
+
+    private static INDArray clipped(INDArray x, double step, double range, boolean signed) {
+        return Transforms.min(Transforms.max(x, signed ? -range : 0.0, true), range, false);
+    }
+
+    /** {@code d * round(clip(x) / d)}, a new array. */
+    static INDArray forward(INDArray x, double step, double range, boolean signed, UnaryOperator<INDArray> round) {
+        return round.apply(clipped(x, step, range, signed).divi(step)).muli(step);
+    }
+
+    /** The straight-through gradients for the upstream gradient {@code dy}. */
+    static Gradients backward(INDArray x, INDArray dy, double step, double range, boolean signed,
+                              UnaryOperator<INDArray> round) {
+        DataType dt = x.dataType();
+        INDArray u = clipped(x, step, range, signed).divi(step);
+        INDArray n = round.apply(u);
+        INDArray inside = x.gt(signed ? -range : 0.0).castTo(dt).muli(x.lt(range).castTo(dt));
+        double dStep = dy.mul(n.subi(u)).sumNumber().doubleValue();
+        double dRange = dy.mul(x.gte(range).castTo(dt)).sumNumber().doubleValue();
+        if (signed) {
+            dRange -= dy.mul(x.lte(-range).castTo(dt)).sumNumber().doubleValue();
+        }
+        return new Gradients(dy.mul(inside), dStep, dRange);
+    }
+
+    /** Keeps {@code qMax > 0} and {@code qMax * 1e-6 <= d <= qMax}: returns {d, qMax} after the projection. */
+    static double[] project(double step, double range) {
+        double q = Math.abs(range);
+        return new double[]{Math.min(q, Math.max(Math.abs(step), q * 1e-6)), q};
+    }
+}

@@ -1,0 +1,225 @@
+package io.admmnn.dl4j.djpq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.admmnn.core.djpq.BopsTerm;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** DjpqNetwork on a small LeNet-like network: insertion, BOPs and its gradient, training, save and resume. */
+class DjpqNetworkWrapTest {
+
+    static final InputType INPUT = InputType.convolutionalFlat(8, 8, 1);
+
+    /** conv 3x3x4 (identity), max-pool 2, dense 8 ReLU, output 3: LeNet-5's pattern in miniature. */
+    static MultiLayerNetwork source(DataType dt) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(dt)
+                .updater(new Adam(1e-2)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.IDENTITY).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool1").kernelSize(2, 2)
+                        .stride(2, 2).build())
+                .layer(new DenseLayer.Builder().name("ip1").nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("ip2").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(INPUT).build());
+        net.init();
+        return net;
+    }
+
+    static DataSet data(DataType dt, int n, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(dt, n, 64);
+        INDArray y = Nd4j.zeros(dt, n, 3);
+        for (int i = 0; i < n; i++) {
+            // class from which third of the image is brightest: learnable by the small net
+            double a = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 21)).sumNumber().doubleValue();
+            double b = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(21, 42)).sumNumber().doubleValue();
+            double c = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(42, 63)).sumNumber().doubleValue();
+            y.putScalar(i, a >= b && a >= c ? 0 : b >= c ? 1 : 2, 1.0);
+        }
+        return new DataSet(x, y);
+    }
+
+    private static DjpqNetwork inserted(DjpqSettings s) {
+        MultiLayerNetwork src = source(DataType.DOUBLE);
+        return DjpqNetwork.insert(src, INPUT, true, s, data(DataType.DOUBLE, 16, 1).getFeatures());
+    }
+
+    @Test
+    void insertionWrapsEveryWeightedLayerAndKeepsTheFunctionAtHighPrecision() {
+        MultiLayerNetwork src = source(DataType.DOUBLE);
+        DataSet d = data(DataType.DOUBLE, 16, 1);
+        DjpqNetwork djpq = DjpqNetwork.insert(src, INPUT, true, new DjpqSettings(0, 1, 0, false, 16, 16),
+                d.getFeatures());
+        List<DjpqNetwork.Unit> units = djpq.units();
+        assertThat(units).extracting(DjpqNetwork.Unit::name).containsExactly("conv1", "ip1", "ip2");
+        assertThat(units.get(0).inputGate()).isEqualTo(-1);
+        assertThat(units.get(1).inputGate()).isEqualTo(units.get(0).gate()); // pooled conv1 channels feed ip1
+        assertThat(units.get(2).gate()).isEqualTo(-1); // classes are never gated
+        assertThat(units.get(1).shape().macsPerChannelPair()).isEqualTo(9); // 3x3 pooled map per conv1 channel
+        assertThat(units.get(0).shape().macs()).isEqualTo(9L * 36 * 4);
+        INDArray before = src.output(d.getFeatures());
+        INDArray after = djpq.network().output(d.getFeatures());
+        assertThat(after.sub(before).amaxNumber().doubleValue()).isLessThan(2e-3); // 16-bit quantization only
+        // All channels active, 16 x 16 bits: BOPs / BOPs_dense = 256 / 1024.
+        assertThat(djpq.expectedBops().relative()).isCloseTo(0.25, within(1e-3));
+        assertThat(djpq.finalBops().relative()).isCloseTo(0.25, within(1e-12));
+    }
+
+    @Test
+    void bopsGradientMatchesCentralDifferencesOfTheExpectedBops() {
+        DjpqNetwork djpq = inserted(new DjpqSettings(0, 1.3, 1, false, 6, 5));
+        MultiLayerNetwork net = djpq.network();
+        Nd4j.getRandom().setSeed(9);
+        for (Layer l : net.getLayers()) {
+            if (l instanceof VibGate g) {
+                g.mu().addi(Nd4j.randn(DataType.DOUBLE, g.mu().length()).muli(0.3));
+                g.logD().assign(Nd4j.randn(DataType.DOUBLE, g.logD().length()).subi(0.5));
+            }
+        }
+        net.initGradientsView();
+        net.getGradientsViewArray().assign(0);
+        djpq.addBopsGradient(1.0);
+        INDArray analytic = net.getGradientsViewArray().dup();
+        INDArray params = net.params();
+        double h = 1e-6;
+        int checked = 0;
+        for (Layer l : net.getLayers()) {
+            if (!(l instanceof VibGate || l instanceof DqQuantizer)) {
+                continue;
+            }
+            INDArray p = l.params();
+            for (int i = 0; i < p.length(); i++) {
+                double keep = p.getDouble(i);
+                p.putScalar(i, keep + h);
+                double up = djpq.expectedBops().relative();
+                p.putScalar(i, keep - h);
+                double down = djpq.expectedBops().relative();
+                p.putScalar(i, keep);
+                double fd = (up - down) / (2 * h);
+                // the layer's gradient slice sits at the same offset as its parameters
+                long offset = offsetOf(net, l);
+                assertThat(analytic.getDouble(offset + i)).as("%s[%d]", l.conf().getLayer().getLayerName(), i)
+                        .isCloseTo(fd, within(1e-6 * Math.abs(fd) + 1e-9));
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(2 * 4 + 2 * 8 + 6 * 2);
+        assertThat(params.length()).isGreaterThan(checked);
+    }
+
+    private static long offsetOf(MultiLayerNetwork net, Layer target) {
+        long offset = 0;
+        for (Layer l : net.getLayers()) {
+            if (l == target) {
+                return offset;
+            }
+            offset += l.numParams();
+        }
+        throw new IllegalStateException("layer not in network");
+    }
+
+    @Test
+    void trainingWithALargeBopsWeightLowersBitsAndChannels() {
+        DjpqNetwork djpq = inserted(new DjpqSettings(1e-4, 1, 5, false, 8, 8));
+        MultiLayerNetwork net = djpq.network();
+        net.addListeners(djpq.bopsPenalty());
+        double start = djpq.expectedBops().relative();
+        DataSet d = data(DataType.DOUBLE, 64, 2);
+        for (int i = 0; i < 150; i++) {
+            net.fit(d);
+        }
+        BopsTerm.Value end = djpq.expectedBops();
+        assertThat(end.relative()).isLessThan(0.5 * start);
+        assertThat(djpq.finalBops().relative()).isLessThan(djpq.finalBops().denseBops()); // finite, reported
+    }
+
+    @Test
+    void savedDjpqNetworkResumesWithTheSameOutputsAndResults(@TempDir Path dir) throws Exception {
+        DjpqNetwork djpq = inserted(new DjpqSettings(1e-3, 1, 0.5, true, 8, 8));
+        MultiLayerNetwork net = djpq.network();
+        net.addListeners(djpq.bopsPenalty());
+        DataSet d = data(DataType.DOUBLE, 32, 4);
+        for (int i = 0; i < 5; i++) {
+            net.fit(d);
+        }
+        File f = dir.resolve("djpq.zip").toFile();
+        net.save(f, true);
+        MultiLayerNetwork loaded = MultiLayerNetwork.load(f, true);
+        DjpqNetwork back = DjpqNetwork.wrap(loaded, INPUT, djpq.settings());
+        assertThat(loaded.output(d.getFeatures())).isEqualTo(net.output(d.getFeatures()));
+        assertThat(back.results()).isEqualTo(djpq.results());
+        // both continue identically from the same noise
+        loaded.addListeners(back.bopsPenalty());
+        Nd4j.getRandom().setSeed(77);
+        net.fit(d);
+        Nd4j.getRandom().setSeed(77);
+        loaded.fit(d);
+        assertThat(loaded.params()).isEqualTo(net.params());
+        assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
+    }
+
+    @Test
+    void prunedAndFixedNetworkDropsThePrunedChannelsAndComputesTheSameFunction() {
+        DjpqNetwork djpq = inserted(new DjpqSettings(1e-3, 1, 0.5, false, 8, 8));
+        MultiLayerNetwork net = djpq.network();
+        DataSet d = data(DataType.DOUBLE, 32, 4);
+        for (int i = 0; i < 3; i++) {
+            net.fit(d);
+        }
+        VibGate conv1Gate = (VibGate) net.getLayer(djpq.units().get(0).gate());
+        VibGate ip1Gate = (VibGate) net.getLayer(djpq.units().get(1).gate());
+        conv1Gate.logD().putScalar(1, 5.0); // snr = mu^2 e^-5 < 1: pruned
+        ip1Gate.logD().putScalar(0, 5.0);
+        ip1Gate.logD().putScalar(6, 5.0);
+        for (Layer l : net.getLayers()) { // ranges on the step grid, so freezing changes no level
+            if (l instanceof DqQuantizer q) {
+                q.set(q.step(), q.step() * Math.rint(q.range() / q.step()));
+            }
+        }
+        DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
+        List<DjpqNetwork.LayerResult> r = pruned.results();
+        assertThat(r).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
+        assertThat(r).extracting(DjpqNetwork.LayerResult::keptIn).containsExactly(1, 3, 6);
+        assertThat(pruned.network().getLayer(pruned.units().get(1).layer()).getParam("W").shape())
+                .containsExactly(3 * 9, 6);
+        assertThat(r).extracting(x -> x.weights().bits()).isEqualTo(djpq.results().stream().map(x -> x.weights().bits()).toList());
+        INDArray expected = net.output(d.getFeatures());
+        INDArray actual = pruned.network().output(d.getFeatures());
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-9);
+        assertThat(pruned.finalBops().bops()).isCloseTo(djpq.finalBops().bops(), within(1e-6));
+
+        // fine-tuning moves weights only: gates and quantizers stay as frozen
+        double step = ((DqQuantizer) pruned.network().getLayer(0)).step();
+        INDArray mu = ((VibGate) pruned.network().getLayer(pruned.units().get(0).gate())).mu().dup();
+        INDArray w = pruned.network().getLayer(pruned.units().get(0).layer()).getParam("W").dup();
+        for (int i = 0; i < 3; i++) {
+            pruned.network().fit(d);
+        }
+        assertThat(((DqQuantizer) pruned.network().getLayer(0)).step()).isEqualTo(step);
+        assertThat(((VibGate) pruned.network().getLayer(pruned.units().get(0).gate())).mu()).isEqualTo(mu);
+        assertThat(pruned.network().getLayer(pruned.units().get(0).layer()).getParam("W")).isNotEqualTo(w);
+    }
+}
