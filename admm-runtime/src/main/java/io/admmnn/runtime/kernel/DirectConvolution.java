@@ -35,10 +35,8 @@ final class DirectConvolution {
     private final int kernelH;
     private final int kernelW;
     private final int[] rowStart;
-    // Each entry's input channel, window row and window column, decoded once from its filter position.
-    private final int[] channel;
-    private final int[] row;
-    private final int[] col;
+    /** Each entry's filter position {@code (ic * kH + kh) * kW + kw} (not copied: the dense kernel has many). */
+    private final int[] column;
     private final float[] value;
     private volatile Plan plan;
 
@@ -73,16 +71,7 @@ final class DirectConvolution {
         this.kernelW = kernelW;
         this.rowStart = rowStart;
         this.value = value;
-        int n = value.length;
-        channel = new int[n];
-        row = new int[n];
-        col = new int[n];
-        for (int k = 0; k < n; k++) {
-            int c = column[k];
-            channel[k] = c / (kernelH * kernelW);
-            row[k] = c / kernelW % kernelH;
-            col[k] = c % kernelW;
-        }
+        this.column = column;
     }
 
     /** Whether this engine runs geometry {@code g} (stride 1 in both directions). */
@@ -106,7 +95,11 @@ final class DirectConvolution {
         int width = g.outWidth() + (kernelW - 1) * g.dilationW();
         int[] offset = new int[value.length];
         for (int k = 0; k < offset.length; k++) {
-            offset[k] = (channel[k] * height + row[k] * g.dilationH()) * width + col[k] * g.dilationW();
+            int c = column[k];
+            int ic = c / (kernelH * kernelW);
+            int kh = c / kernelW % kernelH;
+            int kw = c % kernelW;
+            offset[k] = (ic * height + kh * g.dilationH()) * width + kw * g.dilationW();
         }
         int length = (g.outHeight() - 1) * width + g.outWidth();
         p = new Plan(g, height, width, offset, length, (length + V - 1) / V * V);
@@ -222,13 +215,14 @@ final class DirectConvolution {
             Arrays.fill(y, out, out + plane, bias != null ? bias[oc] : 0f);
             for (int k = rowStart[oc]; k < rowStart[oc + 1]; k++) {
                 float v = value[k];
-                int kh = row[k];
-                int kw = col[k];
+                int ic = column[k] / (kernelH * kernelW);
+                int kh = column[k] / kernelW % kernelH;
+                int kw = column[k] % kernelW;
                 int owLo = g.firstColumn(kw);
                 int owHi = g.lastColumn(kw);
                 int columnShift = kw * g.dilationW() - g.padLeft();
                 for (int oh = g.firstRow(kh); oh <= g.lastRow(kh); oh++) {
-                    int in = xOff + (channel[k] * h + oh * sH + kh * g.dilationH() - g.padTop()) * wd + columnShift;
+                    int in = xOff + (ic * h + oh * sH + kh * g.dilationH() - g.padTop()) * wd + columnShift;
                     int o = out + oh * g.outWidth();
                     for (int ow = owLo; ow <= owHi; ow++) {
                         y[o + ow] += v * x[in + ow * sW];
