@@ -105,7 +105,13 @@ final class Dl4jReference {
                 "output (batch " + batch + ")");
     }
 
-    private static void assertClose(float[] actual, float[] expected, String what) {
+    /** DL4J's {@code output()} for inputs {@code x} of {@code shape} (batch first), flat. */
+    static float[] output(MultiLayerNetwork net, float[] x, long[] shape) {
+        return FlatValues.readFloats(net.output(Nd4j.create(x, shape, 'c'), false).dup('c'));
+    }
+
+    /** Asserts {@code actual} is within {@link #RELATIVE} of {@code expected} (see {@link #assertSameOutputs}). */
+    static void assertClose(float[] actual, float[] expected, String what) {
         assertThat(actual).as(what).hasSameSizeAs(expected);
         double max = 0;
         for (float e : expected) {

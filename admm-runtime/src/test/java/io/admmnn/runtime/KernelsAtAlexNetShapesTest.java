@@ -101,7 +101,7 @@ class KernelsAtAlexNetShapesTest {
         for (ConvolutionKernel kernel : List.of(ConvolutionKernel.dense(nOut, channels, k, k, dense),
                 ConvolutionKernel.sparse(rows(nOut, kk, entries), k, k))) {
             float[] y = new float[expected.length];
-            kernel.forward(x, 0, bias, y, 0, g);
+            kernel.forward(x, 1, bias, y, g);
             assertClose(y, expected, layer + " " + kernel.kind());
         }
     }

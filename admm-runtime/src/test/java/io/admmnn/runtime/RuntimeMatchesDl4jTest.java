@@ -115,6 +115,39 @@ class RuntimeMatchesDl4jTest {
     }
 
     /**
+     * predict keeps its intermediate arrays for the next call: one model run at batch 64, then at smaller and larger
+     * batches (its arrays then longer, then shorter than needed) computes DL4J's output each time, and a result
+     * handed out is never written by a later call.
+     */
+    @Test
+    void oneModelAtChangingBatchSizes(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = init(base(4)
+                .layer(conv("c1", 3, 1, 1, 6, Activation.RELU).build())
+                .layer(pool("p1", PoolingType.MAX, 2, 2).build())
+                .layer(conv("c2", 3, 2, 0, 5, Activation.TANH).build())
+                .layer(dense("d1", 12, Activation.RELU).build()).layer(softmax("out", 3))
+                .setInputType(InputType.convolutionalFlat(12, 11, 1)));
+        compress(net, 0.4, 0, 14);
+        Path file = Dl4jReference.write(net, dir, "batches");
+        for (KernelPolicy policy : POLICIES) {
+            CompressedModel model = CompressedModel.load(file, policy);
+            float[] first = null;
+            float[] firstCopy = null;
+            for (int batch : new int[]{64, 1, 5, 70, 2}) {
+                float[] x = Dl4jReference.input(batch, 12 * 11, batch);
+                float[] y = model.predict(x, batch);
+                Dl4jReference.assertClose(y, Dl4jReference.output(net, x, new long[]{batch, 12 * 11}),
+                        "output (batch " + batch + ")");
+                if (first == null) {
+                    first = y;
+                    firstCopy = y.clone();
+                }
+            }
+            assertThat(first).containsExactly(firstCopy);
+        }
+    }
+
+    /**
      * AlexNet's layers as experiments' {@code ZooModel.ALEXNET} builds them (11x11 stride 4, LRN, 3/2 max-pooling,
      * 5x5 pad 2, three 3x3 pad 1, two dropout FC layers, softmax), NCHW input without a preprocessor, with the given
      * widths, LRN alpha and input size.

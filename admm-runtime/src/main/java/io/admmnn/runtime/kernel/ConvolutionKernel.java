@@ -1,9 +1,9 @@
 package io.admmnn.runtime.kernel;
 
 /**
- * Computes a convolution's pre-activation for one NCHW image:
- * {@code y[oc, oh, ow] = bias[oc] + sum_{ic,kh,kw} W[oc, ic, kh, kw] * x[ic, oh*s + kh*d - pad, ow*s + kw*d - pad]}
- * (zero outside the input).
+ * Computes a convolution's pre-activation for a batch of NCHW images:
+ * {@code y[b, oc, oh, ow] = bias[oc] + sum_{ic,kh,kw} W[oc, ic, kh, kw] * x[b, ic, oh*s + kh*d - pad,
+ * ow*s + kw*d - pad]} (zero outside the input).
  */
 public interface ConvolutionKernel {
 
@@ -14,17 +14,18 @@ public interface ConvolutionKernel {
     int outChannels();
 
     /**
-     * Writes {@code y[yOff ..]} ({@code [outChannels, outHeight, outWidth]}) from {@code x[xOff ..]}
-     * ({@code [C, H, W]}); {@code bias} may be null.
+     * Writes {@code y} ({@code [batch, outChannels, outHeight, outWidth]}, its first {@code batch} images) from
+     * {@code x} ({@code [batch, C, H, W]}); {@code bias} may be null.
      */
-    void forward(float[] x, int xOff, float[] bias, float[] y, int yOff, ConvGeometry g);
+    void forward(float[] x, int batch, float[] bias, float[] y, ConvGeometry g);
 
     /**
-     * The dense kernel (im2col of the image, then a vectorised product) over {@code weights} in row-major
-     * {@code [nOut, nIn, kH, kW]}.
+     * The dense kernel over {@code weights} in row-major {@code [nOut, nIn, kH, kW]}: at stride 1 the direct
+     * convolution over every weight (see {@link DirectConvolution}), at other strides im2col of each image, then
+     * a vectorised product.
      */
     static ConvolutionKernel dense(int nOut, int nIn, int kH, int kW, float[] weights) {
-        return new DenseConvolution(nOut, nIn * kH * kW, weights);
+        return new DenseConvolution(nOut, nIn, kH, kW, weights);
     }
 
     /**

@@ -3,23 +3,34 @@ package io.admmnn.runtime.kernel;
 import java.util.Arrays;
 
 /**
- * Dense convolution: the image is unrolled into columns {@code cols[k, p]} (k = (ic, kh, kw), p = (oh, ow)),
- * then {@code y[oc, :] = bias[oc] + sum_k W[oc, k] * cols[k, :]}, each term a vectorised multiply-add over the
- * output plane.
+ * Dense convolution. Stride 1: the {@link DirectConvolution} over every weight (zeros included). Other strides:
+ * each image is unrolled into columns {@code cols[k, p]} (k = (ic, kh, kw), p = (oh, ow)), then
+ * {@code y[oc, :] = bias[oc] + sum_k W[oc, k] * cols[k, :]}, each term a vectorised multiply-add over the output
+ * plane.
  */
 final class DenseConvolution implements ConvolutionKernel {
 
     private final int nOut;
     private final int k;
     private final float[] w;
+    private final DirectConvolution direct;
 
-    DenseConvolution(int nOut, int k, float[] weights) {
+    DenseConvolution(int nOut, int nIn, int kH, int kW, float[] weights) {
+        k = nIn * kH * kW;
         if (weights.length != nOut * k) {
             throw new IllegalArgumentException(weights.length + " weights for " + nOut + " x " + k);
         }
         this.nOut = nOut;
-        this.k = k;
         this.w = weights;
+        int[] rowStart = new int[nOut + 1];
+        int[] column = new int[nOut * k];
+        for (int oc = 0; oc < nOut; oc++) {
+            rowStart[oc + 1] = (oc + 1) * k;
+            for (int j = 0; j < k; j++) {
+                column[oc * k + j] = j;
+            }
+        }
+        direct = new DirectConvolution(nOut, nIn, kH, kW, rowStart, column, weights);
     }
 
     @Override
@@ -33,27 +44,35 @@ final class DenseConvolution implements ConvolutionKernel {
     }
 
     @Override
-    public void forward(float[] x, int xOff, float[] bias, float[] y, int yOff, ConvGeometry g) {
-        int plane = g.outputPlane();
+    public void forward(float[] x, int batch, float[] bias, float[] y, ConvGeometry g) {
         if (g.inChannels() * g.kernelH() * g.kernelW() != k) {
             throw new IllegalArgumentException("input has " + g.inChannels() + " channels, the filters "
                     + k / (g.kernelH() * g.kernelW()));
         }
-        float[] cols = im2col(x, xOff, g);
-        for (int oc = 0; oc < nOut; oc++) {
-            int out = yOff + oc * plane;
-            Arrays.fill(y, out, out + plane, bias != null ? bias[oc] : 0f);
-            for (int j = 0; j < k; j++) {
-                Vectors.axpy(w[oc * k + j], cols, j * plane, y, out, plane);
+        if (DirectConvolution.runs(g)) {
+            direct.forward(x, batch, bias, y, g);
+            return;
+        }
+        int plane = g.outputPlane();
+        float[] cols = new float[k * plane];
+        for (int b = 0; b < batch; b++) {
+            im2col(x, b * g.inputSize(), g, cols);
+            int yOff = b * nOut * plane;
+            for (int oc = 0; oc < nOut; oc++) {
+                int out = yOff + oc * plane;
+                Arrays.fill(y, out, out + plane, bias != null ? bias[oc] : 0f);
+                for (int j = 0; j < k; j++) {
+                    Vectors.axpy(w[oc * k + j], cols, j * plane, y, out, plane);
+                }
             }
         }
     }
 
-    private static float[] im2col(float[] x, int xOff, ConvGeometry g) {
+    /** Fills {@code cols} from one image; positions whose window lies in the padding are left as they are (zero). */
+    private static void im2col(float[] x, int xOff, ConvGeometry g, float[] cols) {
         int plane = g.outputPlane();
         int h = g.inHeight();
         int wd = g.inWidth();
-        float[] cols = new float[g.inChannels() * g.kernelH() * g.kernelW() * plane];
         int row = 0;
         for (int ic = 0; ic < g.inChannels(); ic++) {
             for (int kh = 0; kh < g.kernelH(); kh++) {
@@ -71,6 +90,5 @@ final class DenseConvolution implements ConvolutionKernel {
                 }
             }
         }
-        return cols;
     }
 }

@@ -47,4 +47,31 @@ final class Vectors {
         }
         return sum;
     }
+
+    /**
+     * {@code dst[dstOff + i] = max(a[aOff + i], b[bOff + i])} (or their sum when {@code !max}) for {@code i < n},
+     * in whole vectors: the last one may read {@code a} and {@code b} and write {@code dst} past {@code n}, up to
+     * {@code n} rounded up to a whole vector, so callers give arrays that long (the extra lanes are garbage). A
+     * masked or narrower tail would be cleaner, but JDK 17 compiles code that mixes vector species (or masks)
+     * poorly everywhere in the JVM, so every kernel sticks to {@link #SPECIES}.
+     */
+    static void maxOrAdd(boolean max, float[] a, int aOff, float[] b, int bOff, float[] dst, int dstOff, int n) {
+        // Two loops, not one choosing per vector: a vector that may come from either operation is boxed.
+        if (max) {
+            for (int i = 0; i < n; i += SPECIES.length()) {
+                FloatVector.fromArray(SPECIES, a, aOff + i).max(FloatVector.fromArray(SPECIES, b, bOff + i))
+                        .intoArray(dst, dstOff + i);
+            }
+        } else {
+            for (int i = 0; i < n; i += SPECIES.length()) {
+                FloatVector.fromArray(SPECIES, a, aOff + i).add(FloatVector.fromArray(SPECIES, b, bOff + i))
+                        .intoArray(dst, dstOff + i);
+            }
+        }
+    }
+
+    /** {@code n} rounded up to whole vectors of {@link #SPECIES}. */
+    static int roundUp(int n) {
+        return (n + SPECIES.length() - 1) / SPECIES.length() * SPECIES.length();
+    }
 }

@@ -5,7 +5,7 @@ import io.admmnn.runtime.kernel.ConvolutionKernel;
 
 /**
  * A 2-D convolution ({@code ConvolutionLayer}, NCHW): {@code y[oc] = f(b[oc] + sum_ic W[oc, ic] * x[ic])} with
- * {@code W} of {@code [nOut, nIn, kH, kW]}, run image by image by a dense or a direct sparse
+ * {@code W} of {@code [nOut, nIn, kH, kW]}, run by a dense or a direct sparse
  * {@link ConvolutionKernel}.
  */
 public final class Convolution extends WeightedLayer {
@@ -47,13 +47,11 @@ public final class Convolution extends WeightedLayer {
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
         ConvGeometry g = geometry(input);
         int outSize = kernel.outChannels() * g.outputPlane();
-        float[] y = new float[batch * outSize];
-        for (int b = 0; b < batch; b++) {
-            kernel.forward(x, b * g.inputSize(), bias, y, b * outSize, g);
-        }
+        float[] y = Layer.output(reuse, batch * outSize);
+        kernel.forward(x, batch, bias, y, g);
         activation.apply(y, batch, outSize);
         return y;
     }

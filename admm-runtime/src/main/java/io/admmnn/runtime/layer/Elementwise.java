@@ -16,8 +16,9 @@ public record Elementwise(String name, String type, Activation activation) imple
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
-        float[] y = x.clone();
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
+        float[] y = Layer.output(reuse, batch * input.size());
+        System.arraycopy(x, 0, y, 0, batch * input.size());
         activation.apply(y, batch, input.size());
         return y;
     }

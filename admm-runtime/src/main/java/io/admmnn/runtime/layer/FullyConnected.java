@@ -31,9 +31,9 @@ public final class FullyConnected extends WeightedLayer {
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
         outputShape(input);
-        float[] y = new float[batch * kernel.outputs()];
+        float[] y = Layer.output(reuse, batch * kernel.outputs());
         kernel.forward(x, batch, bias, y);
         activation.apply(y, batch, kernel.outputs());
         return y;

@@ -37,6 +37,23 @@ public interface Layer {
      */
     Shape outputShape(Shape input);
 
-    /** The outputs for {@code batch} examples {@code x} of shape {@code input}. */
-    float[] forward(float[] x, int batch, Shape input);
+    /** The outputs for {@code batch} examples {@code x} of shape {@code input}, in a new array (or {@code x}). */
+    default float[] forward(float[] x, int batch, Shape input) {
+        return forward(x, batch, input, null);
+    }
+
+    /**
+     * The outputs for {@code batch} examples {@code x} of shape {@code input}, written into {@code reuse} when it
+     * holds at least {@code batch * outputShape(input).size()} floats (only those are written), else into a new
+     * array; {@code x} is never written. A layer that leaves the data as it is returns {@code x} itself.
+     *
+     * @param reuse an array the caller no longer needs (not {@code x}), or null
+     * @return the array holding the outputs in its first {@code batch * outputShape(input).size()} floats
+     */
+    float[] forward(float[] x, int batch, Shape input, float[] reuse);
+
+    /** {@code reuse} if it holds at least {@code size} floats, else a new array of {@code size}. */
+    static float[] output(float[] reuse, int size) {
+        return reuse != null && reuse.length >= size ? reuse : new float[size];
+    }
 }

@@ -23,11 +23,11 @@ public record LocalResponseNormalization(String name, double k, int n, double al
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
         int channels = input.channels();
         int plane = input.height() * input.width();
         int half = n / 2;
-        float[] y = new float[x.length];
+        float[] y = Layer.output(reuse, batch * input.size());
         double[] squares = new double[channels];
         for (int b = 0; b < batch; b++) {
             int base = b * channels * plane;

@@ -1,10 +1,11 @@
 package io.admmnn.runtime.layer;
 
 import io.admmnn.runtime.kernel.ConvGeometry;
+import io.admmnn.runtime.kernel.Pool;
 
 /**
  * 2-D pooling ({@code SubsamplingLayer}, NCHW) per channel: max, or average over the window's positions inside the
- * input ({@code includePadding}: over all {@code kH * kW} positions).
+ * input ({@code includePadding}: over all {@code kH * kW} positions), computed by {@link Pool}.
  */
 public final class Pooling implements Layer {
 
@@ -41,38 +42,11 @@ public final class Pooling implements Layer {
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
         ConvGeometry g = window.over(name, input.channels(), input.height(), input.width());
-        int h = g.inHeight();
-        int w = g.inWidth();
         int planes = batch * input.channels();
-        float[] y = new float[planes * g.outputPlane()];
-        int o = 0;
-        for (int p = 0; p < planes; p++) {
-            int in = p * h * w;
-            for (int oh = 0; oh < g.outHeight(); oh++) {
-                for (int ow = 0; ow < g.outWidth(); ow++, o++) {
-                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-                    int count = 0;
-                    for (int kh = 0; kh < g.kernelH(); kh++) {
-                        int ih = oh * g.strideH() + kh * g.dilationH() - g.padTop();
-                        if (ih < 0 || ih >= h) {
-                            continue;
-                        }
-                        for (int kw = 0; kw < g.kernelW(); kw++) {
-                            int iw = ow * g.strideW() + kw * g.dilationW() - g.padLeft();
-                            if (iw < 0 || iw >= w) {
-                                continue;
-                            }
-                            float v = x[in + ih * w + iw];
-                            acc = max ? Math.max(acc, v) : acc + v;
-                            count++;
-                        }
-                    }
-                    y[o] = max ? acc : acc / (includePadding ? g.kernelH() * g.kernelW() : Math.max(1, count));
-                }
-            }
-        }
+        float[] y = Layer.output(reuse, planes * g.outputPlane());
+        Pool.forward(max, includePadding, x, planes, g, y);
         return y;
     }
 }

@@ -25,7 +25,7 @@ public record Reshape(String name, Shape target) implements Layer {
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
         outputShape(input);
         return x;
     }

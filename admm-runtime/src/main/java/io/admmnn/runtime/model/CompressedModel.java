@@ -9,8 +9,10 @@ import io.admmnn.runtime.layer.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A compressed model ({@code model.admmnn}) ready to run without DL4J: its layers in order, each weighted layer
@@ -22,6 +24,13 @@ import java.util.Locale;
 public final class CompressedModel {
 
     private final List<Layer> layers;
+    /**
+     * The intermediate outputs of the last {@link #predict}, one array per layer, for the next call to write into
+     * (at batch 64, LeNet-5's conv1 output alone is 2.9 MB, and allocating and zeroing it costs about as much as
+     * computing it). A call takes them out and puts them back when done, so concurrent calls never share one (the
+     * second allocates its own). They stay as large as the largest batch run.
+     */
+    private final AtomicReference<float[][]> spare = new AtomicReference<>();
 
     private CompressedModel(List<Layer> layers) {
         this.layers = List.copyOf(layers);
@@ -62,8 +71,35 @@ public final class CompressedModel {
      * @throws IllegalArgumentException if the input does not fit the network
      */
     public float[] predict(float[] input, int batch) {
-        List<float[]> all = activations(input, batch);
-        return all.get(all.size() - 1);
+        Shape shape = checkedShape(input, batch);
+        float[][] buffers = spare.getAndSet(null);
+        if (buffers == null) {
+            buffers = new float[layers.size()][];
+        }
+        float[] x = input;
+        boolean fresh = false;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            boolean last = i == layers.size() - 1;
+            // The last layer writes the caller's result: a new array of exactly its size.
+            float[] y = layer.forward(x, batch, shape, last ? null : buffers[i]);
+            fresh = y != x;
+            if (fresh && !last) {
+                buffers[i] = y;
+            }
+            shape = layer.outputShape(shape);
+            x = y;
+        }
+        spare.set(buffers);
+        // A network ending in a layer that passes its input on (or without layers) must not hand out a buffer.
+        return fresh ? x : Arrays.copyOf(x, batch * shape.size());
+    }
+
+    private Shape checkedShape(float[] input, int batch) {
+        if (batch < 1 || input.length % batch != 0) {
+            throw new IllegalArgumentException(input.length + " inputs do not form " + batch + " examples");
+        }
+        return inputShape(input.length / batch);
     }
 
     /**
@@ -71,10 +107,7 @@ public final class CompressedModel {
      * input); the last is {@link #predict}'s result.
      */
     public List<float[]> activations(float[] input, int batch) {
-        if (batch < 1 || input.length % batch != 0) {
-            throw new IllegalArgumentException(input.length + " inputs do not form " + batch + " examples");
-        }
-        Shape shape = inputShape(input.length / batch);
+        Shape shape = checkedShape(input, batch);
         float[] x = input;
         List<float[]> result = new ArrayList<>(layers.size());
         for (Layer layer : layers) {

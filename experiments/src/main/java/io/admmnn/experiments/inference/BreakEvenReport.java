@@ -32,7 +32,9 @@ public final class BreakEvenReport {
                 .append("\n\n").append(provenance.markdownTable(true))
                 .append("| dense kernels | ").append(denseKernels).append(" |\n")
                 .append("| sparse kernels | admm-runtime: CSR rows times the input (fully connected), direct sparse "
-                        + "convolution without im2col (SkimCaffe's), Vector API |\n")
+                        + "convolution without im2col (SkimCaffe's; at stride 1 over output rows as wide as the input's, "
+                        + "the sums held in vector registers; the runtime's dense convolution is the same at stride 1 "
+                        + "over every weight), Vector API |\n")
                 .append("| threads | one thread each: admm-runtime's kernels are single-threaded; ND4J OpenMP threads ")
                 .append(backend.get("omp-threads")).append(", BLAS threads ").append(backend.get("blas-threads"))
                 .append("; environment ").append(backend.get("env").isEmpty() ? "none of OPENBLAS_*/OMP_*/MKL_* set"

@@ -96,7 +96,9 @@ public final class InferenceComparison {
             Layer layer = model.layers().get(i);
             float[] in = x;
             Shape s = shape;
-            ms[i] = Timing.medianMillis(() -> layer.forward(in, batch, s), samples);
+            // Into a buffer of the output's size, as predict does (it keeps its intermediate outputs' arrays).
+            float[] reuse = new float[outputs.get(i).length];
+            ms[i] = Timing.medianMillis(() -> layer.forward(in, batch, s, reuse), samples);
             shape = layer.outputShape(shape);
             x = outputs.get(i);
         }

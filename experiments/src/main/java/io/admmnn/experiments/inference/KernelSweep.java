@@ -184,22 +184,20 @@ public final class KernelSweep {
             ConvolutionKernel sparse = ConvolutionKernel.sparse(randomRows(outPerGroup, filterSize, kept, random),
                     layer.kernelH(), layer.kernelW());
             double denseMs = Timing.medianMillis(dense, options.samples());
-            double sparseMs = Timing.medianMillis(() -> runImages(sparse, x, bias, y, g, batch, groups, outSize),
+            double sparseMs = Timing.medianMillis(() -> runImages(sparse, x, bias, y, g, batch, groups),
                     options.samples());
             double ours = options.runtimeDense() ? Timing.medianMillis(
-                    () -> runImages(runtimeDense, x, bias, y, g, batch, groups, outSize), options.samples()) : Double.NaN;
+                    () -> runImages(runtimeDense, x, bias, y, g, batch, groups), options.samples()) : Double.NaN;
             points.add(new MeasuredProfile.Point(kept, denseMs, sparseMs, ours));
         }
         return points;
     }
 
-    /** One convolution's group over every image of the batch, {@code groups} times (as the runtime's layer does). */
+    /** One convolution's group over the batch, {@code groups} times (as the runtime's layer does). */
     private static void runImages(ConvolutionKernel kernel, float[] x, float[] bias, float[] y, ConvGeometry g,
-                                  int batch, int groups, int outSize) {
+                                  int batch, int groups) {
         for (int r = 0; r < groups; r++) {
-            for (int b = 0; b < batch; b++) {
-                kernel.forward(x, b * g.inputSize(), bias, y, b * outSize, g);
-            }
+            kernel.forward(x, batch, bias, y, g);
         }
     }
 
