@@ -6,9 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.api.Layer;
@@ -17,7 +15,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -92,64 +89,64 @@ final class LeanConvStack {
         }
     }
 
+    /** A float array in native memory, for a GEMM operand: the array, its pointer and a buffer over it. */
+    private static final class Native {
+        final INDArray array;
+        final FloatPointer pointer;
+        final FloatBuffer buffer;
+
+        Native(int length) {
+            array = Nd4j.create(DataType.FLOAT, new long[]{length}, 'c');
+            pointer = LeanDenseTrainer.pointer(array);
+            buffer = array.data().asNioFloat();
+        }
+    }
+
     /**
-     * Per batch size, outside workspaces: each stage's output and the gradient with respect to it, a convolution's
-     * im2col matrix (kept from forward for dW) and the gradient of it, a max pooling's argmax, and the rows handed to
-     * the dense layers with their gradient.
+     * Per batch size, outside workspaces. In Java arrays ({@link ConvKernels}): the input, each stage's output and
+     * the gradient with respect to it, a convolution's im2col matrix and its gradient, a max pooling's argmax, and
+     * the rows handed to the dense layers with their gradient. In native memory, for the GEMMs: a convolution's
+     * im2col matrix (kept from forward for dW), output, output gradient and im2col gradient, and the rows.
      */
     private final class Buffers {
-        final List<INDArray> arrays = new ArrayList<>(); // the buffers and pointers do not keep the memory alive
-        final FloatBuffer[] out = new FloatBuffer[stages.length];
-        final FloatPointer[] outPointers = new FloatPointer[stages.length];
-        final FloatBuffer[] delta = new FloatBuffer[stages.length];
-        final FloatPointer[] deltaPointers = new FloatPointer[stages.length];
-        final FloatBuffer[] cols = new FloatBuffer[stages.length];
-        final FloatPointer[] colsPointers = new FloatPointer[stages.length];
-        final FloatBuffer[] colsGradient = new FloatBuffer[stages.length];
-        final FloatPointer[] colsGradientPointers = new FloatPointer[stages.length];
-        final int[][] argmax = new int[stages.length][];
-        final FloatBuffer rows;
-        final FloatPointer rowsPointer;
-        final FloatBuffer rowsGradient;
-        final FloatPointer rowsGradientPointer;
-        /** The input of the last forward pass, for the first convolution's weight gradient. */
-        FloatBuffer input;
+        final float[] input;
+        final float[][] out = new float[stages.length][];
+        final float[][] delta = new float[stages.length][];
+        final float[][] cols = new float[stages.length][];
+        final float[][] colsGradient = new float[stages.length][];
+        final byte[][] argmax = new byte[stages.length][];
+        final Native[] nativeCols = new Native[stages.length];
+        final Native[] nativeOut = new Native[stages.length];
+        final Native[] nativeDelta = new Native[stages.length];
+        final Native[] nativeColsGradient = new Native[stages.length];
+        final float[] rows;
+        final Native nativeRows;
+        final Native nativeRowsGradient;
 
         Buffers(int batch) {
+            input = new float[batch * inputSize];
             for (int i = 0; i < stages.length; i++) {
                 Stage s = stages[i];
                 int outSize = s.outC * batch * s.outPlane();
-                INDArray o = keep(outSize);
-                out[i] = o.data().asNioFloat();
-                outPointers[i] = LeanDenseTrainer.pointer(o);
-                INDArray d = keep(outSize);
-                delta[i] = d.data().asNioFloat();
-                deltaPointers[i] = LeanDenseTrainer.pointer(d);
+                out[i] = new float[outSize];
+                delta[i] = new float[outSize];
                 if (s.conv) {
-                    INDArray c = keep(s.patch() * batch * s.outPlane());
-                    cols[i] = c.data().asNioFloat();
-                    colsPointers[i] = LeanDenseTrainer.pointer(c);
+                    int colsSize = s.patch() * batch * s.outPlane();
+                    cols[i] = new float[colsSize];
+                    nativeCols[i] = new Native(colsSize);
+                    nativeOut[i] = new Native(outSize);
+                    nativeDelta[i] = new Native(outSize);
                     if (i > 0) {
-                        INDArray g = keep(s.patch() * batch * s.outPlane());
-                        colsGradient[i] = g.data().asNioFloat();
-                        colsGradientPointers[i] = LeanDenseTrainer.pointer(g);
+                        colsGradient[i] = new float[colsSize];
+                        nativeColsGradient[i] = new Native(colsSize);
                     }
                 } else if (s.max) {
-                    argmax[i] = new int[outSize];
+                    argmax[i] = new byte[outSize];
                 }
             }
-            INDArray r = keep(batch * outputSize);
-            rows = r.data().asNioFloat();
-            rowsPointer = LeanDenseTrainer.pointer(r);
-            INDArray g = keep(batch * outputSize);
-            rowsGradient = g.data().asNioFloat();
-            rowsGradientPointer = LeanDenseTrainer.pointer(g);
-        }
-
-        private INDArray keep(long length) {
-            INDArray a = Nd4j.create(DataType.FLOAT, new long[]{length}, 'c');
-            arrays.add(a);
-            return a;
+            rows = new float[batch * outputSize];
+            nativeRows = new Native(batch * outputSize);
+            nativeRowsGradient = new Native(batch * outputSize);
         }
     }
 
@@ -257,6 +254,9 @@ final class LeanConvStack {
                 if (pool.getPoolingType() != PoolingType.MAX && pool.getPoolingType() != PoolingType.AVG) {
                     return name + ": pooling " + pool.getPoolingType() + " (only MAX and AVG)";
                 }
+                if (pool.getKernelSize()[0] * pool.getKernelSize()[1] > ConvKernels.MAX_POOL_WINDOW) {
+                    return name + ": pooling window over " + ConvKernels.MAX_POOL_WINDOW + " values";
+                }
                 String why = geometry(pool.getConvolutionMode(), pool.getCnn2dDataFormat(), pool.getPadding(),
                         pool.getDilation());
                 if (why != null) {
@@ -300,8 +300,8 @@ final class LeanConvStack {
      */
     FloatPointer forward(FloatBuffer x, int batch, FloatBuffer params) {
         Buffers buf = buffers(batch);
-        buf.input = x;
-        FloatBuffer in = x;
+        x.get(0, buf.input, 0, buf.input.length);
+        float[] in = buf.input;
         boolean channelMajor = false;
         for (int i = 0; i < stages.length; i++) {
             Stage s = stages[i];
@@ -310,8 +310,10 @@ final class LeanConvStack {
                 int n = batch * s.outPlane();
                 ConvKernels.im2col(in, channelMajor ? plane : s.inC * plane, channelMajor ? batch * plane : plane,
                         s.inC, s.inW, batch, s.window, buf.cols[i]);
+                buf.nativeCols[i].buffer.put(0, buf.cols[i], 0, buf.cols[i].length);
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.outC, n, s.patch(), 1f, s.weights, s.patch(),
-                        buf.colsPointers[i], n, 0f, buf.outPointers[i], n);
+                        buf.nativeCols[i].pointer, n, 0f, buf.nativeOut[i].pointer, n);
+                buf.nativeOut[i].buffer.get(0, buf.out[i], 0, buf.out[i].length);
                 ConvKernels.addRowBias(buf.out[i], s.outC, n, params, s.biasAt, s.relu);
                 channelMajor = true;
             } else if (s.max) {
@@ -325,12 +327,13 @@ final class LeanConvStack {
         int plane = last.outPlane();
         ConvKernels.toRows(in, channelMajor ? plane : last.outC * plane, channelMajor ? batch * plane : plane,
                 last.outC, plane, batch, buf.rows);
-        return buf.rowsPointer;
+        buf.nativeRows.buffer.put(0, buf.rows, 0, buf.rows.length);
+        return buf.nativeRows.pointer;
     }
 
     /** Where the gradient of the loss with respect to the rows {@link #forward} returned is to be written. */
     FloatPointer rowsGradient(int batch) {
-        return buffers(batch).rowsGradientPointer;
+        return buffers(batch).nativeRowsGradient.pointer;
     }
 
     /**
@@ -347,33 +350,35 @@ final class LeanConvStack {
         int lastIndex = stages.length - 1;
         Stage last = stages[lastIndex];
         int lastPlane = last.outPlane();
-        ConvKernels.fromRows(buf.rowsGradient, channelMajor[lastIndex] ? lastPlane : last.outC * lastPlane,
+        buf.nativeRowsGradient.buffer.get(0, buf.rows, 0, buf.rows.length);
+        ConvKernels.fromRows(buf.rows, channelMajor[lastIndex] ? lastPlane : last.outC * lastPlane,
                 channelMajor[lastIndex] ? batch * lastPlane : lastPlane, last.outC, lastPlane, batch,
                 buf.delta[lastIndex]);
         for (int i = lastIndex; i >= 0; i--) {
             Stage s = stages[i];
-            FloatBuffer dOut = buf.delta[i];
-            int outSize = s.outC * batch * s.outPlane();
+            float[] dOut = buf.delta[i];
             if (s.conv) {
                 int n = batch * s.outPlane();
                 if (s.relu) {
-                    DenseKernels.reluDerivative(dOut, buf.out[i], outSize);
+                    ConvKernels.reluDerivative(dOut, buf.out[i], dOut.length);
                 }
                 ConvKernels.rowSums(dOut, s.outC, n, scale, gradient, s.biasAt);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.outC, s.patch(), n, scale, buf.deltaPointers[i],
-                        n, buf.colsPointers[i], n, 0f, s.weightGradient, s.patch());
+                buf.nativeDelta[i].buffer.put(0, dOut, 0, dOut.length);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.outC, s.patch(), n, scale,
+                        buf.nativeDelta[i].pointer, n, buf.nativeCols[i].pointer, n, 0f, s.weightGradient, s.patch());
                 if (i > 0) { // the first layer's input gradient is of no use: not computed
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s.patch(), n, s.outC, 1f, s.weights,
-                            s.patch(), buf.deltaPointers[i], n, 0f, buf.colsGradientPointers[i], n);
+                            s.patch(), buf.nativeDelta[i].pointer, n, 0f, buf.nativeColsGradient[i].pointer, n);
+                    buf.nativeColsGradient[i].buffer.get(0, buf.colsGradient[i], 0, buf.colsGradient[i].length);
                     int plane = s.inH * s.inW;
                     boolean cm = channelMajor[i - 1];
                     ConvKernels.col2im(buf.colsGradient[i], cm ? plane : s.inC * plane, cm ? batch * plane : plane,
-                            s.inC, s.inH, s.inW, batch, s.window, buf.delta[i - 1]);
+                            s.inC, s.inW, batch, s.window, buf.delta[i - 1]);
                 }
             } else if (i > 0) {
-                int inSize = s.inC * batch * s.inH * s.inW;
                 if (s.max) {
-                    ConvKernels.maxPoolBackward(dOut, outSize, buf.argmax[i], buf.delta[i - 1], inSize);
+                    ConvKernels.maxPoolBackward(dOut, s.inC * batch, s.inH, s.inW, s.window, buf.argmax[i],
+                            buf.delta[i - 1]);
                 } else {
                     ConvKernels.avgPoolBackward(dOut, s.inC * batch, s.inH, s.inW, s.window, buf.delta[i - 1]);
                 }

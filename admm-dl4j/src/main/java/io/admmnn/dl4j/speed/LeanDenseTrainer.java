@@ -215,6 +215,14 @@ public final class LeanDenseTrainer {
         checkLayout();
     }
 
+    /**
+     * The name of the lean step for an {@link #ineligibility eligible} {@code net}: "lean dense step", or "lean
+     * convolutional step" where convolution and pooling layers come first.
+     */
+    public static String stepName(MultiLayerNetwork net) {
+        return leadingConvLayers(net.getLayers()) == 0 ? "lean dense step" : "lean convolutional step";
+    }
+
     /** How many of {@code layers}, from the first, are convolution or pooling layers. */
     private static int leadingConvLayers(Layer[] layers) {
         int n = 0;
