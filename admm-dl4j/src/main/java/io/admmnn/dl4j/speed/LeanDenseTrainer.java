@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import io.admmnn.core.admm.AdmmVariable;
 import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
 import java.lang.reflect.Method;
@@ -104,8 +105,6 @@ public final class LeanDenseTrainer {
     private final int[] biasAt;
     private final INDArray params;
     private final INDArray gradient;
-    private final INDArray paramsVector;
-    private final INDArray gradientVector;
     private final FloatBuffer paramValues;
     private final FloatBuffer gradientValues;
     private final FloatBuffer stateValues;
@@ -180,8 +179,6 @@ public final class LeanDenseTrainer {
                         + "float arrays of their own");
             }
         }
-        this.paramsVector = params.reshape(params.length());
-        this.gradientVector = gradient.reshape(gradient.length());
         this.paramValues = params.data().asNioFloat();
         this.gradientValues = gradient.data().asNioFloat();
         this.stateValues = state.data().asNioFloat();
@@ -489,9 +486,8 @@ public final class LeanDenseTrainer {
             double dataLoss = computeGradient(x, y);
             net.setScore(dataLoss + net.calcRegularizationScore(true));
             for (UpdaterBlock b : blocks) {
-                update(b, iteration, epoch);
+                update(b, iteration, epoch); // and the NegativeGradientStepFunction's params -= update
             }
-            paramsVector.subi(gradientVector); // NegativeGradientStepFunction
             for (TrainingListener l : net.getListeners()) {
                 l.iterationDone(net, iteration, epoch);
             }
@@ -506,20 +502,85 @@ public final class LeanDenseTrainer {
     }
 
     /**
-     * What DL4J's {@link UpdaterBlock#update} does: the block's regularizations that apply before the updater (the
-     * ADMM penalty), Adam (in Java, {@link FloatAdam}: libnd4j's op spends 0.8 ms on LeNet-300-100), and those that
-     * apply after it (the frozen-weight mask).
+     * What DL4J's {@link UpdaterBlock#update} does, followed by the block's share of the step {@code params -= update}:
+     * the block's regularizations that apply before the updater (the ADMM penalty), Adam (in Java,
+     * {@link FloatAdam}: libnd4j's op spends 0.8 ms on LeNet-300-100), and those that apply after it (the
+     * frozen-weight mask). Where the hooks' arrays line up with the parameters (always, for the hooks this
+     * project sets), all of it is one pass over the block ({@link FloatAdam#step}); otherwise the hooks run through
+     * DL4J's calls.
      */
     private void update(UpdaterBlock block, int iteration, int epoch) {
         AdamUpdater adamUpdater = (AdamUpdater) block.getGradientUpdater();
         Adam config = adamUpdater.getConfig();
-        double lr = config.getLearningRate(iteration, epoch);
-        regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);
-        int n = block.getParamOffsetEnd() - block.getParamOffsetStart();
+        int start = block.getParamOffsetStart();
+        int n = block.getParamOffsetEnd() - start;
         int at = block.getUpdaterViewOffsetStart();
         // AdamUpdater.setStateViewArray: the block's state view holds m (first half) then v.
-        adam.apply(config, iteration, epoch, gradientValues, block.getParamOffsetStart(), stateValues, at, at + n, n);
+        List<FloatAdam.Segment> segments = fusedSegments(block);
+        if (segments != null) {
+            adam.step(config, iteration, epoch, paramValues, gradientValues, stateValues, at, at + n, start, segments);
+            return;
+        }
+        double lr = config.getLearningRate(iteration, epoch);
+        regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);
+        adam.apply(config, iteration, epoch, gradientValues, start, stateValues, at, at + n, n);
         regularize(block, Regularization.ApplyStep.POST_UPDATER, lr, iteration, epoch);
+        adam.subtract(paramValues, gradientValues, start, n);
+    }
+
+    /**
+     * The block's parameters as {@link FloatAdam.Segment}s with their ADMM target and mask, or null if something does
+     * not line up: a parameter's views elsewhere than the block's next stretch of the flat arrays, or a hook's
+     * array not a float array of its own in the parameter's shape and order.
+     */
+    private static List<FloatAdam.Segment> fusedSegments(UpdaterBlock block) {
+        List<FloatAdam.Segment> segments = new ArrayList<>();
+        long next = block.getParamOffsetStart();
+        for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+            INDArray paramView = p.getParamView();
+            INDArray gradView = p.getGradView();
+            if (paramView.offset() != next || gradView.offset() != next || gradView.length() != paramView.length()
+                    || paramView.elementWiseStride() != 1 || gradView.elementWiseStride() != 1) {
+                return null;
+            }
+            INDArray shaped = ((Layer) p.getLayer()).getParam(p.getParamName());
+            FloatBuffer target = null;
+            float rho = 0f;
+            FloatBuffer mask = null;
+            List<Regularization> all = p.getLayer().getConfig().getRegularizationByParam(p.getParamName());
+            for (Regularization r : all == null ? List.<Regularization>of() : all) {
+                if (r instanceof AdmmPenalty penalty && target == null) {
+                    AdmmVariable variable = penalty.activeVariable();
+                    if (variable != null) {
+                        target = valuesLike(variable.penaltyTarget(), shaped);
+                        rho = (float) variable.rho(); // as the BLAS axpy call takes it for float arrays
+                        if (target == null) {
+                            return null;
+                        }
+                    }
+                } else if (r instanceof PrunedWeightMask pruned && mask == null) {
+                    INDArray m = pruned.activeMask();
+                    if (m != null) {
+                        mask = valuesLike(m, shaped);
+                        if (mask == null) {
+                            return null;
+                        }
+                    }
+                } else {
+                    return null;
+                }
+            }
+            segments.add(new FloatAdam.Segment((int) next, (int) paramView.length(), target, rho, mask));
+            next += paramView.length();
+        }
+        return next == block.getParamOffsetEnd() ? segments : null;
+    }
+
+    /** The values of {@code a} in {@code like}'s element order, if {@code a} is a float array of its own shaped so. */
+    private static FloatBuffer valuesLike(INDArray a, INDArray like) {
+        boolean lines = a.dataType() == DataType.FLOAT && !a.isView() && a.offset() == 0 && a.elementWiseStride() == 1
+                && java.util.Arrays.equals(a.shape(), like.shape()) && (a.rank() <= 1 || a.ordering() == like.ordering());
+        return lines ? a.data().asNioFloat() : null;
     }
 
     /** UpdaterBlock.applyRegularizationAllVariables. */
