@@ -6,14 +6,14 @@ import java.util.Arrays;
 /**
  * The data-movement parts of a convolution and pooling layer's training step, as Java loops over float arrays (the
  * GEMMs between them go to OpenBLAS on native copies): im2col and its adjoint, max and average pooling and their
- * backward passes, per-row bias and sums, and the reordering between the lean step's channel-major activations and
- * DL4J's example-major ones. Java arrays rather than the native buffers themselves: the JIT turns array loops into
- * vector code and copies runs with one instruction, where a direct buffer's accesses cost several times as much.
+ * backward passes, per-row bias and sums, and the reordering between DL4J's NCHW examples and the lean step's
+ * layout. Java arrays rather than the native buffers themselves: the JIT turns array loops into vector code and
+ * copies runs with one instruction, where a direct buffer's accesses cost several times as much.
  *
- * <p>Activations are sets of {@code planes} (one per example and channel) of {@code height x width} values each,
- * addressed through two strides: an example's planes start {@code exampleStride} apart and a channel's
- * {@code channelStride} apart. DL4J's NCHW input has strides {@code (C*H*W, H*W)}; the lean step's channel-major
- * [C, B, H, W] has {@code (H*W, B*H*W)}, which is what a convolution GEMM produces and consumes without reordering.
+ * <p>Activations are kept as {@code [C, H, W, B]}, the batch innermost: what a convolution GEMM
+ * ({@code W[outC, C*kh*kw] x cols[C*kh*kw, oh*ow*B]}) produces and consumes without reordering, and a layout in
+ * which every im2col row, col2im row and pooling window is a run of {@code B} (or {@code ow*B}) contiguous values,
+ * so that the loops over them are long and vectorized rather than a few values at a time.
  */
 final class ConvKernels {
 
@@ -31,35 +31,55 @@ final class ConvKernels {
         static Window of(int inH, int inW, int kh, int kw, int sh, int sw) {
             return new Window(kh, kw, sh, sw, (inH - kh) / sh + 1, (inW - kw) / sw + 1);
         }
+    }
 
-        /** Whether this is the 2x2 stride-2 window of LeNet-5's pooling, which has a loop of its own. */
-        boolean isTwoByTwo() {
-            return kh == 2 && kw == 2 && sh == 2 && sw == 2;
+    /** {@code out[i][b] = in[b][i]}: {@code batch} NCHW examples of {@code size} values each to {@code [C, H, W, B]}. */
+    static void toBatchInnermost(float[] in, int batch, int size, float[] out) {
+        for (int b = 0; b < batch; b++) {
+            int from = b * size;
+            for (int i = 0; i < size; i++) {
+                out[i * batch + b] = in[from + i];
+            }
+        }
+    }
+
+    /** {@code rows[b][i] = a[i][b]}: {@code [C, H, W, B]} activations to DL4J's flattened NCHW rows. */
+    static void toRows(float[] a, int batch, int size, float[] rows) {
+        for (int i = 0; i < size; i++) {
+            int from = i * batch;
+            for (int b = 0; b < batch; b++) {
+                rows[b * size + i] = a[from + b];
+            }
+        }
+    }
+
+    /** The inverse of {@link #toRows}. */
+    static void fromRows(float[] rows, int batch, int size, float[] a) {
+        for (int b = 0; b < batch; b++) {
+            int from = b * size;
+            for (int i = 0; i < size; i++) {
+                a[i * batch + b] = rows[from + i];
+            }
         }
     }
 
     /**
-     * {@code cols[(c*kh + ky)*kw + kx][(b*outH + oy)*outW + ox] = src[b][c][oy*sh + ky][ox*sw + kx]}: the im2col
-     * matrix, row-major {@code [channels*kh*kw, batch*outH*outW]}, so that the convolution is
-     * {@code W[outC, channels*kh*kw] x cols} and lands channel-major.
+     * {@code cols[(c*kh + ky)*kw + kx][(oy*outW + ox)*B + b] = src[c][oy*sh + ky][ox*sw + kx][b]}: the im2col
+     * matrix, row-major {@code [channels*kh*kw, outH*outW*B]}, of a {@code [channels, height, width, B]} input.
      */
-    static void im2col(float[] src, int exampleStride, int channelStride, int channels, int width, int batch,
-                       Window g, float[] cols) {
+    static void im2col(float[] src, int channels, int height, int width, int batch, Window g, float[] cols) {
         int d = 0;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < g.kh; ky++) {
                 for (int kx = 0; kx < g.kw; kx++) {
-                    for (int b = 0; b < batch; b++) {
-                        int plane = b * exampleStride + c * channelStride + ky * width + kx;
-                        for (int oy = 0; oy < g.outH; oy++) {
-                            int s = plane + oy * g.sh * width;
-                            if (g.sw == 1) {
-                                System.arraycopy(src, s, cols, d, g.outW);
-                                d += g.outW;
-                            } else {
-                                for (int ox = 0; ox < g.outW; ox++) {
-                                    cols[d++] = src[s + ox * g.sw];
-                                }
+                    for (int oy = 0; oy < g.outH; oy++) {
+                        int s = ((c * height + oy * g.sh + ky) * width + kx) * batch;
+                        if (g.sw == 1) { // the whole output row is one run
+                            System.arraycopy(src, s, cols, d, g.outW * batch);
+                            d += g.outW * batch;
+                        } else {
+                            for (int ox = 0; ox < g.outW; ox++, d += batch) {
+                                System.arraycopy(src, s + ox * g.sw * batch, cols, d, batch);
                             }
                         }
                     }
@@ -69,31 +89,31 @@ final class ConvKernels {
     }
 
     /** The adjoint of {@link #im2col}: {@code dst} is zeroed, then each column entry is added where it came from. */
-    static void col2im(float[] cols, int exampleStride, int channelStride, int channels, int width, int batch,
-                       Window g, float[] dst) {
-        Arrays.fill(dst, 0f);
+    static void col2im(float[] cols, int channels, int height, int width, int batch, Window g, float[] dst) {
+        Arrays.fill(dst, 0, channels * height * width * batch, 0f);
         int d = 0;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < g.kh; ky++) {
                 for (int kx = 0; kx < g.kw; kx++) {
-                    for (int b = 0; b < batch; b++) {
-                        int plane = b * exampleStride + c * channelStride + ky * width + kx;
-                        for (int oy = 0; oy < g.outH; oy++) {
-                            int s = plane + oy * g.sh * width;
-                            if (g.sw == 1) {
-                                for (int ox = 0; ox < g.outW; ox++) {
-                                    dst[s + ox] += cols[d + ox];
-                                }
-                                d += g.outW;
-                            } else {
-                                for (int ox = 0; ox < g.outW; ox++) {
-                                    dst[s + ox * g.sw] += cols[d++];
-                                }
+                    for (int oy = 0; oy < g.outH; oy++) {
+                        int s = ((c * height + oy * g.sh + ky) * width + kx) * batch;
+                        if (g.sw == 1) {
+                            addRun(cols, d, dst, s, g.outW * batch);
+                            d += g.outW * batch;
+                        } else {
+                            for (int ox = 0; ox < g.outW; ox++, d += batch) {
+                                addRun(cols, d, dst, s + ox * g.sw * batch, batch);
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    private static void addRun(float[] from, int f, float[] to, int t, int n) {
+        for (int i = 0; i < n; i++) {
+            to[t + i] += from[f + i];
         }
     }
 
@@ -153,130 +173,125 @@ final class ConvKernels {
         return (e | -e) >>> 31;
     }
 
+    /** Where window value {@code k} ({@code ky*kw + kx}) lies relative to its window's first, in a {@code [.., W, B]} array. */
+    private static int[] windowOffsets(Window g, int width, int batch) {
+        int[] offsets = new int[g.kh * g.kw];
+        for (int ky = 0, k = 0; ky < g.kh; ky++) {
+            for (int kx = 0; kx < g.kw; kx++, k++) {
+                offsets[k] = (ky * width + kx) * batch;
+            }
+        }
+        return offsets;
+    }
+
     /**
-     * Max pooling of {@code planes} planes of {@code height x width}; {@code argmax} receives, per output value, the
-     * position within its window ({@code ky*kw + kx}) of the input it took, the first of equal ones, for
-     * {@link #maxPoolBackward}. Where the maximum lies is data-dependent and unpredictable, so the 2x2 stride-2
-     * window finds it without branches (a mispredicted branch per window cost more than the rest of the loop).
+     * Max pooling of a {@code [channels, height, width, B]} input; {@code argmax} receives, per output value, the
+     * position in its window ({@code ky*kw + kx}) of the input it took, the first of equal ones, for
+     * {@link #maxPoolBackward}. The maximum is taken run by run (vectorized); where it lies is found without
+     * branches, since it is data-dependent and a mispredicted branch per window cost more than the rest.
      */
-    static void maxPool(float[] in, int planes, int height, int width, Window g, float[] out, byte[] argmax) {
+    static void maxPool(float[] in, int channels, int height, int width, int batch, Window g, float[] out,
+                        byte[] argmax) {
+        int[] offsets = windowOffsets(g, width, batch);
+        int window = offsets.length;
         int o = 0;
-        for (int p = 0; p < planes; p++) {
-            int plane = p * height * width;
+        for (int c = 0; c < channels; c++) {
             for (int oy = 0; oy < g.outH; oy++) {
-                int row = plane + oy * g.sh * width;
-                if (g.isTwoByTwo()) {
-                    for (int ox = 0; ox < g.outW; ox++, o++) {
-                        int a = row + 2 * ox;
-                        float v0 = in[a];
-                        float v1 = in[a + 1];
-                        float v2 = in[a + width];
-                        float v3 = in[a + width + 1];
-                        float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
-                        out[o] = m;
-                        // 0 if v0 is the maximum, else 1 if v1 is, else 2 if v2 is, else 3
-                        argmax[o] = (byte) (differs(v0, m) * (1 + differs(v1, m) * (1 + differs(v2, m))));
+                for (int ox = 0; ox < g.outW; ox++, o += batch) {
+                    int top = ((c * height + oy * g.sh) * width + ox * g.sw) * batch;
+                    if (window == 4) { // 2x2 (LeNet-5), one pass: argmax 0 if the first value is the maximum, else 1 if ...
+                        int s1 = top + offsets[1];
+                        int s2 = top + offsets[2];
+                        int s3 = top + offsets[3];
+                        for (int b = 0; b < batch; b++) {
+                            float v0 = in[top + b];
+                            float v1 = in[s1 + b];
+                            float v2 = in[s2 + b];
+                            float m = Math.max(Math.max(v0, v1), Math.max(v2, in[s3 + b]));
+                            out[o + b] = m;
+                            argmax[o + b] = (byte) (differs(v0, m) * (1 + differs(v1, m) * (1 + differs(v2, m))));
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                for (int ox = 0; ox < g.outW; ox++, o++) {
-                    int top = row + ox * g.sw;
-                    int best = 0;
-                    float max = in[top];
-                    for (int ky = 0, k = 0; ky < g.kh; ky++) {
-                        for (int kx = 0; kx < g.kw; kx++, k++) {
-                            float v = in[top + ky * width + kx];
-                            if (v > max) {
-                                max = v;
-                                best = k;
-                            }
+                    System.arraycopy(in, top, out, o, batch);
+                    for (int k = 1; k < window; k++) {
+                        int s = top + offsets[k];
+                        for (int b = 0; b < batch; b++) {
+                            out[o + b] = Math.max(out[o + b], in[s + b]);
                         }
                     }
-                    out[o] = max;
-                    argmax[o] = (byte) best;
+                    // the first k whose value is the maximum: from the last window value to the first, keep k where equal
+                    for (int b = 0; b < batch; b++) {
+                        float m = out[o + b];
+                        int best = window - 1;
+                        for (int k = window - 2; k >= 0; k--) {
+                            best += (k - best) * (1 - differs(in[top + offsets[k] + b], m));
+                        }
+                        argmax[o + b] = (byte) best;
+                    }
                 }
             }
         }
     }
 
     /** {@code dIn} (the size of the pooling input) is zeroed, then each {@code dOut} value goes to its argmax. */
-    static void maxPoolBackward(float[] dOut, int planes, int height, int width, Window g, byte[] argmax,
-                                float[] dIn) {
-        Arrays.fill(dIn, 0f);
+    static void maxPoolBackward(float[] dOut, int channels, int height, int width, int batch, Window g,
+                                byte[] argmax, float[] dIn) {
+        Arrays.fill(dIn, 0, channels * height * width * batch, 0f);
+        int[] offsets = windowOffsets(g, width, batch);
         int o = 0;
-        for (int p = 0; p < planes; p++) {
-            int plane = p * height * width;
+        for (int c = 0; c < channels; c++) {
             for (int oy = 0; oy < g.outH; oy++) {
-                int row = plane + oy * g.sh * width;
-                for (int ox = 0; ox < g.outW; ox++, o++) {
-                    int k = argmax[o];
-                    dIn[row + ox * g.sw + (k / g.kw) * width + k % g.kw] += dOut[o];
+                for (int ox = 0; ox < g.outW; ox++, o += batch) {
+                    int top = ((c * height + oy * g.sh) * width + ox * g.sw) * batch;
+                    for (int b = 0; b < batch; b++) {
+                        dIn[top + offsets[argmax[o + b]] + b] += dOut[o + b];
+                    }
                 }
             }
         }
     }
 
     /** Average pooling: each output is the mean of its {@code kh x kw} window. */
-    static void avgPool(float[] in, int planes, int height, int width, Window g, float[] out) {
-        float inv = 1f / (g.kh * g.kw);
+    static void avgPool(float[] in, int channels, int height, int width, int batch, Window g, float[] out) {
+        int[] offsets = windowOffsets(g, width, batch);
+        float inv = 1f / offsets.length;
         int o = 0;
-        for (int p = 0; p < planes; p++) {
-            int plane = p * height * width;
+        for (int c = 0; c < channels; c++) {
             for (int oy = 0; oy < g.outH; oy++) {
-                for (int ox = 0; ox < g.outW; ox++, o++) {
-                    int top = plane + oy * g.sh * width + ox * g.sw;
-                    float sum = 0f;
-                    for (int ky = 0; ky < g.kh; ky++) {
-                        for (int kx = 0; kx < g.kw; kx++) {
-                            sum += in[top + ky * width + kx];
-                        }
+                for (int ox = 0; ox < g.outW; ox++, o += batch) {
+                    int top = ((c * height + oy * g.sh) * width + ox * g.sw) * batch;
+                    Arrays.fill(out, o, o + batch, 0f);
+                    for (int offset : offsets) {
+                        addRun(in, top + offset, out, o, batch);
                     }
-                    out[o] = sum * inv;
+                    for (int b = 0; b < batch; b++) {
+                        out[o + b] *= inv;
+                    }
                 }
             }
         }
     }
 
     /** The adjoint of {@link #avgPool}: {@code dIn} is zeroed, then each window receives its output's share. */
-    static void avgPoolBackward(float[] dOut, int planes, int height, int width, Window g, float[] dIn) {
-        Arrays.fill(dIn, 0f);
-        float inv = 1f / (g.kh * g.kw);
+    static void avgPoolBackward(float[] dOut, int channels, int height, int width, int batch, Window g,
+                                float[] dIn) {
+        Arrays.fill(dIn, 0, channels * height * width * batch, 0f);
+        int[] offsets = windowOffsets(g, width, batch);
+        float inv = 1f / offsets.length;
+        float[] share = new float[batch];
         int o = 0;
-        for (int p = 0; p < planes; p++) {
-            int plane = p * height * width;
+        for (int c = 0; c < channels; c++) {
             for (int oy = 0; oy < g.outH; oy++) {
-                for (int ox = 0; ox < g.outW; ox++, o++) {
-                    int top = plane + oy * g.sh * width + ox * g.sw;
-                    float share = dOut[o] * inv;
-                    for (int ky = 0; ky < g.kh; ky++) {
-                        for (int kx = 0; kx < g.kw; kx++) {
-                            dIn[top + ky * width + kx] += share;
-                        }
+                for (int ox = 0; ox < g.outW; ox++, o += batch) {
+                    int top = ((c * height + oy * g.sh) * width + ox * g.sw) * batch;
+                    for (int b = 0; b < batch; b++) {
+                        share[b] = dOut[o + b] * inv;
+                    }
+                    for (int offset : offsets) {
+                        addRun(share, 0, dIn, top + offset, batch);
                     }
                 }
-            }
-        }
-    }
-
-    /**
-     * {@code rows[b][c*planeSize + p] = src[b*exampleStride + c*channelStride + p]}: activations to DL4J's flattened
-     * NCHW rows {@code [batch, channels*planeSize]} (what {@code CnnToFeedForwardPreProcessor} gives a dense layer).
-     */
-    static void toRows(float[] src, int exampleStride, int channelStride, int channels, int planeSize, int batch,
-                       float[] rows) {
-        for (int b = 0, k = 0; b < batch; b++) {
-            for (int c = 0; c < channels; c++, k += planeSize) {
-                System.arraycopy(src, b * exampleStride + c * channelStride, rows, k, planeSize);
-            }
-        }
-    }
-
-    /** The inverse of {@link #toRows}: flattened rows back to activations with the given strides. */
-    static void fromRows(float[] rows, int exampleStride, int channelStride, int channels, int planeSize, int batch,
-                         float[] dst) {
-        for (int b = 0, k = 0; b < batch; b++) {
-            for (int c = 0; c < channels; c++, k += planeSize) {
-                System.arraycopy(rows, k, dst, b * exampleStride + c * channelStride, planeSize);
             }
         }
     }

@@ -31,12 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * conv1, pool1, conv2, pool2): their forward pass from the flat input to the rows the first dense layer reads, and
  * their backward pass from the gradient of those rows to the layers' weight and bias gradients.
  *
- * <p>Per convolution: {@code cols = im2col(a_prev)} ({@code [C*kh*kw, B*oh*ow]}), {@code z = W cols + b} with
+ * <p>Per convolution: {@code cols = im2col(a_prev)} ({@code [C*kh*kw, oh*ow*B]}), {@code z = W cols + b} with
  * {@code W} the layer's {@code [outC, C*kh*kw]} weights (DL4J's {@code [outC, C, kh, kw]} 'c' layout), ReLU if the
  * layer has it; backward {@code db = row sums of dz}, {@code dW = dz cols^T} and, except for the first layer, whose
- * input gradient is of no use, {@code da_prev = col2im(W^T dz)}. Both are single OpenBLAS GEMMs over the whole batch,
- * because activations are kept channel-major ({@code [C, B, h, w]}); they are reordered to DL4J's NCHW rows only
- * where the dense layers begin. Max pooling remembers where each maximum came from; average pooling spreads the
+ * input gradient is of no use, {@code da_prev = col2im(W^T dz)}. Each is one OpenBLAS GEMM over the whole batch,
+ * because activations are kept as {@code [C, h, w, B]} (see {@link ConvKernels}); they are reordered from DL4J's
+ * NCHW input once, and to its NCHW rows where the dense layers begin. Max pooling remembers where each maximum came from; average pooling spreads the
  * gradient evenly over its window.
  *
  * <p>Supported (see {@link #ineligibility}): {@link ConvolutionLayer}s with bias, identity or ReLU activation, no
@@ -109,7 +109,9 @@ final class LeanConvStack {
      * im2col matrix (kept from forward for dW), output, output gradient and im2col gradient, and the rows.
      */
     private final class Buffers {
+        /** The input as DL4J gives it (NCHW rows), and reordered to {@code [C, H, W, B]}. */
         final float[] input;
+        final float[] inputBatchInnermost;
         final float[][] out = new float[stages.length][];
         final float[][] delta = new float[stages.length][];
         final float[][] cols = new float[stages.length][];
@@ -125,6 +127,7 @@ final class LeanConvStack {
 
         Buffers(int batch) {
             input = new float[batch * inputSize];
+            inputBatchInnermost = new float[batch * inputSize];
             for (int i = 0; i < stages.length; i++) {
                 Stage s = stages[i];
                 int outSize = s.outC * batch * s.outPlane();
@@ -301,32 +304,26 @@ final class LeanConvStack {
     FloatPointer forward(FloatBuffer x, int batch, FloatBuffer params) {
         Buffers buf = buffers(batch);
         x.get(0, buf.input, 0, buf.input.length);
-        float[] in = buf.input;
-        boolean channelMajor = false;
+        ConvKernels.toBatchInnermost(buf.input, batch, inputSize, buf.inputBatchInnermost);
+        float[] in = buf.inputBatchInnermost;
         for (int i = 0; i < stages.length; i++) {
             Stage s = stages[i];
-            int plane = s.inH * s.inW;
             if (s.conv) {
-                int n = batch * s.outPlane();
-                ConvKernels.im2col(in, channelMajor ? plane : s.inC * plane, channelMajor ? batch * plane : plane,
-                        s.inC, s.inW, batch, s.window, buf.cols[i]);
+                int n = s.outPlane() * batch;
+                ConvKernels.im2col(in, s.inC, s.inH, s.inW, batch, s.window, buf.cols[i]);
                 buf.nativeCols[i].buffer.put(0, buf.cols[i], 0, buf.cols[i].length);
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.outC, n, s.patch(), 1f, s.weights, s.patch(),
                         buf.nativeCols[i].pointer, n, 0f, buf.nativeOut[i].pointer, n);
                 buf.nativeOut[i].buffer.get(0, buf.out[i], 0, buf.out[i].length);
                 ConvKernels.addRowBias(buf.out[i], s.outC, n, params, s.biasAt, s.relu);
-                channelMajor = true;
             } else if (s.max) {
-                ConvKernels.maxPool(in, s.inC * batch, s.inH, s.inW, s.window, buf.out[i], buf.argmax[i]);
+                ConvKernels.maxPool(in, s.inC, s.inH, s.inW, batch, s.window, buf.out[i], buf.argmax[i]);
             } else {
-                ConvKernels.avgPool(in, s.inC * batch, s.inH, s.inW, s.window, buf.out[i]);
+                ConvKernels.avgPool(in, s.inC, s.inH, s.inW, batch, s.window, buf.out[i]);
             }
             in = buf.out[i];
         }
-        Stage last = stages[stages.length - 1];
-        int plane = last.outPlane();
-        ConvKernels.toRows(in, channelMajor ? plane : last.outC * plane, channelMajor ? batch * plane : plane,
-                last.outC, plane, batch, buf.rows);
+        ConvKernels.toRows(in, batch, outputSize, buf.rows);
         buf.nativeRows.buffer.put(0, buf.rows, 0, buf.rows.length);
         return buf.nativeRows.pointer;
     }
@@ -343,22 +340,14 @@ final class LeanConvStack {
      */
     void backward(int batch, float scale, FloatBuffer gradient) {
         Buffers buf = buffers(batch);
-        boolean[] channelMajor = new boolean[stages.length]; // the layout of each stage's output
-        for (int i = 0; i < stages.length; i++) {
-            channelMajor[i] = stages[i].conv || (i > 0 && channelMajor[i - 1]);
-        }
         int lastIndex = stages.length - 1;
-        Stage last = stages[lastIndex];
-        int lastPlane = last.outPlane();
         buf.nativeRowsGradient.buffer.get(0, buf.rows, 0, buf.rows.length);
-        ConvKernels.fromRows(buf.rows, channelMajor[lastIndex] ? lastPlane : last.outC * lastPlane,
-                channelMajor[lastIndex] ? batch * lastPlane : lastPlane, last.outC, lastPlane, batch,
-                buf.delta[lastIndex]);
+        ConvKernels.fromRows(buf.rows, batch, outputSize, buf.delta[lastIndex]);
         for (int i = lastIndex; i >= 0; i--) {
             Stage s = stages[i];
             float[] dOut = buf.delta[i];
             if (s.conv) {
-                int n = batch * s.outPlane();
+                int n = s.outPlane() * batch;
                 if (s.relu) {
                     ConvKernels.reluDerivative(dOut, buf.out[i], dOut.length);
                 }
@@ -370,17 +359,14 @@ final class LeanConvStack {
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s.patch(), n, s.outC, 1f, s.weights,
                             s.patch(), buf.nativeDelta[i].pointer, n, 0f, buf.nativeColsGradient[i].pointer, n);
                     buf.nativeColsGradient[i].buffer.get(0, buf.colsGradient[i], 0, buf.colsGradient[i].length);
-                    int plane = s.inH * s.inW;
-                    boolean cm = channelMajor[i - 1];
-                    ConvKernels.col2im(buf.colsGradient[i], cm ? plane : s.inC * plane, cm ? batch * plane : plane,
-                            s.inC, s.inW, batch, s.window, buf.delta[i - 1]);
+                    ConvKernels.col2im(buf.colsGradient[i], s.inC, s.inH, s.inW, batch, s.window, buf.delta[i - 1]);
                 }
             } else if (i > 0) {
                 if (s.max) {
-                    ConvKernels.maxPoolBackward(dOut, s.inC * batch, s.inH, s.inW, s.window, buf.argmax[i],
+                    ConvKernels.maxPoolBackward(dOut, s.inC, s.inH, s.inW, batch, s.window, buf.argmax[i],
                             buf.delta[i - 1]);
                 } else {
-                    ConvKernels.avgPoolBackward(dOut, s.inC * batch, s.inH, s.inW, s.window, buf.delta[i - 1]);
+                    ConvKernels.avgPoolBackward(dOut, s.inC, s.inH, s.inW, batch, s.window, buf.delta[i - 1]);
                 }
             }
         }
