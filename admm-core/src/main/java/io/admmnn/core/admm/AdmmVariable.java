@@ -148,6 +148,15 @@ public final class AdmmVariable {
         return z;
     }
 
+    /**
+     * {@code Z - U}, the point the W-step penalty pulls W towards (its gradient is {@code rho * (W - target)}),
+     * shaped and ordered like W: a live, detached array, updated in place by {@link #update} and {@link #setRho};
+     * do not modify. For training loops that fuse the penalty into their own update.
+     */
+    public INDArray penaltyTarget() {
+        return target;
+    }
+
     /** The current scaled dual U (a live, detached array; do not modify). */
     public INDArray u() {
         return u;

@@ -1,5 +1,6 @@
 package io.admmnn.dl4j.hook;
 
+import io.admmnn.core.admm.AdmmVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -32,6 +33,14 @@ public final class AdmmPenalty extends BoundRegularization {
     /** Records the current rho in the configuration (so a saved model shows it). */
     public void setRho(double rho) {
         this.rho = rho;
+    }
+
+    /**
+     * The ADMM variable whose penalty this hook adds, or null while ADMM is off for the layer: for training loops
+     * that fuse {@code rho * (W - Z + U)} into their own update instead of calling {@link #apply}.
+     */
+    public AdmmVariable activeVariable() {
+        return hooks().admm();
     }
 
     @Override

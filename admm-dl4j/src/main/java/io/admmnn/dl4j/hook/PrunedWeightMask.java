@@ -19,6 +19,14 @@ public final class PrunedWeightMask extends BoundRegularization {
         super(layerKey);
     }
 
+    /**
+     * The 0/1 mask this hook multiplies the update by (shaped and ordered like W), or null while the layer has none:
+     * for training loops that fuse it into their own update instead of calling {@link #apply}.
+     */
+    public INDArray activeMask() {
+        return hooks().mask();
+    }
+
     @Override
     public ApplyStep applyStep() {
         return ApplyStep.POST_UPDATER;

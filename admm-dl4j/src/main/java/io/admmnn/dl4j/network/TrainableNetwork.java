@@ -146,7 +146,8 @@ public final class TrainableNetwork {
     }
 
     /**
-     * Which training step {@link #fitEpoch} takes, in words: "lean dense step", or "DL4J fit" with the reason the
+     * Which training step {@link #fitEpoch} takes, in words: "lean dense step" (dense layers only), "lean
+     * convolutional step" (convolution and pooling layers in front of them), or "DL4J fit" with the reason the
      * lean step does not apply.
      */
     public String trainingStep() {
@@ -157,7 +158,7 @@ public final class TrainableNetwork {
             return "DL4J fit (lean step switched off by -D" + LeanDenseTrainer.PROPERTY + "=false)";
         }
         String why = LeanDenseTrainer.ineligibility(mln);
-        return why == null ? "lean dense step" : "DL4J fit (" + why + ")";
+        return why == null ? LeanDenseTrainer.stepName(mln) : "DL4J fit (" + why + ")";
     }
 
     /** Classification metrics on {@code data} (the iterator is reset first). */

@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import io.admmnn.core.admm.AdmmVariable;
 import io.admmnn.dl4j.hook.AdmmPenalty;
 import io.admmnn.dl4j.hook.PrunedWeightMask;
 import java.lang.reflect.Method;
@@ -22,6 +23,9 @@ import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.stepfunctions.NegativeGradientStepFunction;
@@ -49,9 +53,10 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
- * A lean training step for a float {@link MultiLayerNetwork} made only of ReLU {@link DenseLayer}s and a softmax +
- * MCXENT {@link OutputLayer} (e.g. LeNet-300-100), trained by Adam: what DL4J's {@code fit} does, at a third of its
- * cost on one core.
+ * A lean training step for a float {@link MultiLayerNetwork} made of ReLU {@link DenseLayer}s and a softmax +
+ * MCXENT {@link OutputLayer} (e.g. LeNet-300-100), optionally behind convolution and pooling layers (e.g. LeNet-5;
+ * {@link LeanConvStack}), trained by Adam: what DL4J's {@code fit} does, at a third of its cost on one core for
+ * LeNet-300-100.
  *
  * <p>The network stays the model: the step trains the network's own parameter, gradient and updater-state arrays
  * (Adam's m and v where each {@link UpdaterBlock} keeps them), applies the regularizations the layers hold (the
@@ -85,6 +90,13 @@ public final class LeanDenseTrainer {
     public static final String PROPERTY = "admmnn.leanTraining";
 
     private final MultiLayerNetwork net;
+    /** The convolution and pooling layers in front of the dense ones, or null if there are none. */
+    private final LeanConvStack conv;
+    /** How many layers {@link #conv} covers: the dense layer {@code d} is the network's layer {@code convCount + d}. */
+    private final int convCount;
+    /** Values per example at the network's input. */
+    private final int inputSize;
+    /** Dense layers (the last one the output layer); the arrays below are indexed by dense layer. */
     private final int layerCount;
     private final int[] nIn;
     private final int[] nOut;
@@ -93,8 +105,6 @@ public final class LeanDenseTrainer {
     private final int[] biasAt;
     private final INDArray params;
     private final INDArray gradient;
-    private final INDArray paramsVector;
-    private final INDArray gradientVector;
     private final FloatBuffer paramValues;
     private final FloatBuffer gradientValues;
     private final FloatBuffer stateValues;
@@ -150,7 +160,8 @@ public final class LeanDenseTrainer {
     private LeanDenseTrainer(MultiLayerNetwork net) {
         this.net = net;
         Layer[] layers = net.getLayers();
-        this.layerCount = layers.length;
+        this.convCount = leadingConvLayers(layers);
+        this.layerCount = layers.length - convCount;
         if (net.getFlattenedGradients() == null) {
             net.initGradientsView();
         }
@@ -168,8 +179,6 @@ public final class LeanDenseTrainer {
                         + "float arrays of their own");
             }
         }
-        this.paramsVector = params.reshape(params.length());
-        this.gradientVector = gradient.reshape(gradient.length());
         this.paramValues = params.data().asNioFloat();
         this.gradientValues = gradient.data().asNioFloat();
         this.stateValues = state.data().asNioFloat();
@@ -181,9 +190,10 @@ public final class LeanDenseTrainer {
         this.biasAt = new int[layerCount];
         this.weightPointers = new FloatPointer[layerCount];
         this.weightGradientPointers = new FloatPointer[layerCount];
-        int offset = 0;
+        this.conv = convCount == 0 ? null : new LeanConvStack(net, convCount, paramsPointer, gradientPointer);
+        int offset = conv == null ? 0 : conv.paramCount;
         for (int i = 0; i < layerCount; i++) {
-            INDArray w = net.getParam(i + "_W");
+            INDArray w = net.getParam((convCount + i) + "_W");
             nIn[i] = (int) w.size(0);
             nOut[i] = (int) w.size(1);
             weightAt[i] = offset;
@@ -192,16 +202,35 @@ public final class LeanDenseTrainer {
             weightPointers[i] = new FloatPointer(paramsPointer).position(weightAt[i]);
             weightGradientPointers[i] = new FloatPointer(gradientPointer).position(weightAt[i]);
             if (w.ordering() != 'f' || paramValues.get(weightAt[i] + nIn[i] - 1) != w.getFloat(nIn[i] - 1, 0)
-                    || paramValues.get(biasAt[i]) != net.getParam(i + "_b").getFloat(0)) {
-                throw new IllegalStateException("layer " + i + ": parameters not in DL4J's dense layout");
+                    || paramValues.get(biasAt[i]) != net.getParam((convCount + i) + "_b").getFloat(0)) {
+                throw new IllegalStateException("layer " + (convCount + i) + ": parameters not in DL4J's dense layout");
             }
         }
-        this.clipEps = ((LossMCXENT) ((OutputLayer) layers[layerCount - 1].conf().getLayer()).getLossFn())
+        this.inputSize = conv == null ? nIn[0] : conv.inputSize;
+        this.clipEps = ((LossMCXENT) ((OutputLayer) layers[layers.length - 1].conf().getLayer()).getLossFn())
                 .getSoftmaxClipEps();
         checkLayout();
     }
 
-    private static FloatPointer pointer(INDArray a) {
+    /**
+     * The name of the lean step for an {@link #ineligibility eligible} {@code net}: "lean dense step", or "lean
+     * convolutional step" where convolution and pooling layers come first.
+     */
+    public static String stepName(MultiLayerNetwork net) {
+        return leadingConvLayers(net.getLayers()) == 0 ? "lean dense step" : "lean convolutional step";
+    }
+
+    /** How many of {@code layers}, from the first, are convolution or pooling layers. */
+    private static int leadingConvLayers(Layer[] layers) {
+        int n = 0;
+        while (n < layers.length && (layers[n].conf().getLayer() instanceof ConvolutionLayer
+                || layers[n].conf().getLayer() instanceof SubsamplingLayer)) {
+            n++;
+        }
+        return n;
+    }
+
+    static FloatPointer pointer(INDArray a) {
         return new FloatPointer(a.data().addressPointer());
     }
 
@@ -225,9 +254,10 @@ public final class LeanDenseTrainer {
 
     /**
      * Why {@code net} cannot take the lean path, or null if it can: it must be made of {@link DenseLayer}s with
-     * ReLU and bias, ending in one {@link OutputLayer} with softmax and plain MCXENT; every layer trained by Adam,
+     * ReLU and bias, ending in one {@link OutputLayer} with softmax and plain MCXENT, optionally behind convolution
+     * and pooling layers that {@link LeanConvStack#ineligibility} accepts; every layer trained by Adam,
      * with no dropout, weight noise, layer norm, gradient normalization or constraint, and no regularization but
-     * {@link AdmmPenalty} and {@link PrunedWeightMask}; no input preprocessors, standard backprop, SGD with the
+     * {@link AdmmPenalty} and {@link PrunedWeightMask}; no other input preprocessors, standard backprop, SGD with the
      * plain negative-gradient step; and no listener that overrides {@code onForwardPass}, {@code onBackwardPass} or
      * {@code onGradientCalculation} (the lean step does not produce what those see).
      */
@@ -243,13 +273,20 @@ public final class LeanDenseTrainer {
         if (net.params().dataType() != DataType.FLOAT) {
             return "parameters of type " + net.params().dataType() + " (only FLOAT)";
         }
+        int convCount = leadingConvLayers(layers);
         for (int i = 0; i < layers.length; i++) {
             NeuralNetConfiguration nnc = layers[i].conf();
             org.deeplearning4j.nn.conf.layers.Layer l = nnc.getLayer();
             String name = "layer " + i + " (" + l.getClass().getSimpleName() + ")";
             boolean last = i == layers.length - 1;
-            if (last ? l.getClass() != OutputLayer.class : l.getClass() != DenseLayer.class) {
-                return name + ": only DenseLayers ending in an OutputLayer";
+            if (i >= convCount && (last ? l.getClass() != OutputLayer.class : l.getClass() != DenseLayer.class)) {
+                return name + ": only convolution and pooling layers, then DenseLayers ending in an OutputLayer";
+            }
+            if (l.getIDropout() != null) {
+                return name + ": dropout";
+            }
+            if (l instanceof SubsamplingLayer) {
+                continue; // no parameters; the rest is LeanConvStack's check
             }
             BaseLayer base = (BaseLayer) l;
             if (nnc.getOptimizationAlgo() != OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT) {
@@ -260,9 +297,6 @@ public final class LeanDenseTrainer {
             }
             if (nnc.isMiniBatch() != net.conf().isMiniBatch()) {
                 return name + ": miniBatch differs between layers";
-            }
-            if (base.getIDropout() != null) {
-                return name + ": dropout";
             }
             if (base.getWeightNoise() != null) {
                 return name + ": weight noise";
@@ -290,6 +324,9 @@ public final class LeanDenseTrainer {
             if (l instanceof DenseLayer d && (!d.hasBias() || d.hasLayerNorm())) {
                 return name + ": no bias or layer norm";
             }
+            if (i < convCount) {
+                continue; // activation, bias and geometry: LeanConvStack's check
+            }
             if (l instanceof OutputLayer o) {
                 if (!o.hasBias()) {
                     return name + ": no bias";
@@ -305,7 +342,16 @@ public final class LeanDenseTrainer {
                 return name + ": activation " + base.getActivationFn() + " (only ReLU)";
             }
         }
-        if (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty()) {
+        if (convCount == layers.length) {
+            return "no dense or output layer after the convolution layers";
+        }
+        if (convCount > 0) {
+            String why = LeanConvStack.ineligibility(net, convCount,
+                    (int) ((FeedForwardLayer) layers[convCount].conf().getLayer()).getNIn());
+            if (why != null) {
+                return why;
+            }
+        } else if (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty()) {
             return "input preprocessors";
         }
         for (TrainingListener listener : net.getListeners()) {
@@ -322,7 +368,7 @@ public final class LeanDenseTrainer {
         return r == null ? List.of() : r;
     }
 
-    private static boolean isPlainRelu(IActivation a) {
+    static boolean isPlainRelu(IActivation a) {
         return a instanceof ActivationReLU r && a.getClass() == ActivationReLU.class && r.getMax() == null
                 && (r.getThreshold() == null || r.getThreshold() == 0.0)
                 && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0.0);
@@ -429,7 +475,8 @@ public final class LeanDenseTrainer {
         INDArray x = batch.getFeatures();
         INDArray y = batch.getLabels();
         if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null || x.rank() != 2
-                || y.rank() != 2 || x.size(0) != y.size(0) || x.size(1) != nIn[0] || y.size(1) != nOut[layerCount - 1]) {
+                || y.rank() != 2 || x.size(0) != y.size(0) || x.size(1) != inputSize
+                || y.size(1) != nOut[layerCount - 1]) {
             net.fit(batch);
             return;
         }
@@ -439,9 +486,8 @@ public final class LeanDenseTrainer {
             double dataLoss = computeGradient(x, y);
             net.setScore(dataLoss + net.calcRegularizationScore(true));
             for (UpdaterBlock b : blocks) {
-                update(b, iteration, epoch);
+                update(b, iteration, epoch); // and the NegativeGradientStepFunction's params -= update
             }
-            paramsVector.subi(gradientVector); // NegativeGradientStepFunction
             for (TrainingListener l : net.getListeners()) {
                 l.iterationDone(net, iteration, epoch);
             }
@@ -456,20 +502,85 @@ public final class LeanDenseTrainer {
     }
 
     /**
-     * What DL4J's {@link UpdaterBlock#update} does: the block's regularizations that apply before the updater (the
-     * ADMM penalty), Adam (in Java, {@link FloatAdam}: libnd4j's op spends 0.8 ms on LeNet-300-100), and those that
-     * apply after it (the frozen-weight mask).
+     * What DL4J's {@link UpdaterBlock#update} does, followed by the block's share of the step {@code params -= update}:
+     * the block's regularizations that apply before the updater (the ADMM penalty), Adam (in Java,
+     * {@link FloatAdam}: libnd4j's op spends 0.8 ms on LeNet-300-100), and those that apply after it (the
+     * frozen-weight mask). Where the hooks' arrays line up with the parameters (always, for the hooks this
+     * project sets), all of it is one pass over the block ({@link FloatAdam#step}); otherwise the hooks run through
+     * DL4J's calls.
      */
     private void update(UpdaterBlock block, int iteration, int epoch) {
         AdamUpdater adamUpdater = (AdamUpdater) block.getGradientUpdater();
         Adam config = adamUpdater.getConfig();
-        double lr = config.getLearningRate(iteration, epoch);
-        regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);
-        int n = block.getParamOffsetEnd() - block.getParamOffsetStart();
+        int start = block.getParamOffsetStart();
+        int n = block.getParamOffsetEnd() - start;
         int at = block.getUpdaterViewOffsetStart();
         // AdamUpdater.setStateViewArray: the block's state view holds m (first half) then v.
-        adam.apply(config, iteration, epoch, gradientValues, block.getParamOffsetStart(), stateValues, at, at + n, n);
+        List<FloatAdam.Segment> segments = fusedSegments(block);
+        if (segments != null) {
+            adam.step(config, iteration, epoch, paramValues, gradientValues, stateValues, at, at + n, start, segments);
+            return;
+        }
+        double lr = config.getLearningRate(iteration, epoch);
+        regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);
+        adam.apply(config, iteration, epoch, gradientValues, start, stateValues, at, at + n, n);
         regularize(block, Regularization.ApplyStep.POST_UPDATER, lr, iteration, epoch);
+        adam.subtract(paramValues, gradientValues, start, n);
+    }
+
+    /**
+     * The block's parameters as {@link FloatAdam.Segment}s with their ADMM target and mask, or null if something does
+     * not line up: a parameter's views elsewhere than the block's next stretch of the flat arrays, or a hook's
+     * array not a float array of its own in the parameter's shape and order.
+     */
+    private static List<FloatAdam.Segment> fusedSegments(UpdaterBlock block) {
+        List<FloatAdam.Segment> segments = new ArrayList<>();
+        long next = block.getParamOffsetStart();
+        for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+            INDArray paramView = p.getParamView();
+            INDArray gradView = p.getGradView();
+            if (paramView.offset() != next || gradView.offset() != next || gradView.length() != paramView.length()
+                    || paramView.elementWiseStride() != 1 || gradView.elementWiseStride() != 1) {
+                return null;
+            }
+            INDArray shaped = ((Layer) p.getLayer()).getParam(p.getParamName());
+            FloatBuffer target = null;
+            float rho = 0f;
+            FloatBuffer mask = null;
+            List<Regularization> all = p.getLayer().getConfig().getRegularizationByParam(p.getParamName());
+            for (Regularization r : all == null ? List.<Regularization>of() : all) {
+                if (r instanceof AdmmPenalty penalty && target == null) {
+                    AdmmVariable variable = penalty.activeVariable();
+                    if (variable != null) {
+                        target = valuesLike(variable.penaltyTarget(), shaped);
+                        rho = (float) variable.rho(); // as the BLAS axpy call takes it for float arrays
+                        if (target == null) {
+                            return null;
+                        }
+                    }
+                } else if (r instanceof PrunedWeightMask pruned && mask == null) {
+                    INDArray m = pruned.activeMask();
+                    if (m != null) {
+                        mask = valuesLike(m, shaped);
+                        if (mask == null) {
+                            return null;
+                        }
+                    }
+                } else {
+                    return null;
+                }
+            }
+            segments.add(new FloatAdam.Segment((int) next, (int) paramView.length(), target, rho, mask));
+            next += paramView.length();
+        }
+        return next == block.getParamOffsetEnd() ? segments : null;
+    }
+
+    /** The values of {@code a} in {@code like}'s element order, if {@code a} is a float array of its own shaped so. */
+    private static FloatBuffer valuesLike(INDArray a, INDArray like) {
+        boolean lines = a.dataType() == DataType.FLOAT && !a.isView() && a.offset() == 0 && a.elementWiseStride() == 1
+                && java.util.Arrays.equals(a.shape(), like.shape()) && (a.rank() <= 1 || a.ordering() == like.ordering());
+        return lines ? a.data().asNioFloat() : null;
     }
 
     /** UpdaterBlock.applyRegularizationAllVariables. */
@@ -498,7 +609,8 @@ public final class LeanDenseTrainer {
     public double computeGradient(INDArray features, INDArray labels) {
         int batch = (int) features.size(0);
         Buffers buf = buffers.computeIfAbsent(batch, b -> allocate(b));
-        FloatPointer x = pointer(asFloatRows(features, buf.features));
+        INDArray xRows = asFloatRows(features, buf.features);
+        FloatPointer x = conv == null ? pointer(xRows) : conv.forward(xRows.data().asNioFloat(), batch, paramValues);
         FloatBuffer y = asFloatRows(labels, buf.labels).data().asNioFloat();
         int last = layerCount - 1;
         FloatPointer in = x;
@@ -527,12 +639,16 @@ public final class LeanDenseTrainer {
             // dW^T = delta^T a_prev: dW is [nIn, nOut] 'f', i.e. row-major [nOut, nIn]
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nOut[i], nIn[i], batch, scale, deltaPointer, nOut[i],
                     previous, nIn[i], 0f, weightGradientPointers[i], nIn[i]);
-            if (i > 0) { // the first layer's input gradient is of no use: not computed
+            if (i > 0) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, nIn[i], nOut[i], 1f, deltaPointer,
                         nOut[i], weightPointers[i], nIn[i], 0f, buf.deltaPointers[i - 1], nIn[i]);
                 DenseKernels.reluDerivative(buf.delta[i - 1], buf.out[i - 1], batch * nIn[i]);
                 delta = buf.delta[i - 1];
                 deltaPointer = buf.deltaPointers[i - 1];
+            } else if (conv != null) { // the network's first layer's input gradient is of no use: not computed
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, nIn[0], nOut[0], 1f, deltaPointer,
+                        nOut[0], weightPointers[0], nIn[0], 0f, conv.rowsGradient(batch), nIn[0]);
+                conv.backward(batch, scale, gradientValues);
             }
         }
         return score;
@@ -548,7 +664,7 @@ public final class LeanDenseTrainer {
 
     private Buffers allocate(int batch) {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return new Buffers(batch, nOut, nIn[0]);
+            return new Buffers(batch, nOut, inputSize);
         }
     }
 

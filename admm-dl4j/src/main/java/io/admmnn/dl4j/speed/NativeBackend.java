@@ -61,7 +61,7 @@ public final class NativeBackend {
     /**
      * One line naming the active path for {@code network}'s convolution and pooling layers, starting with
      * "WARNING" when they run on the slow fallback, and the training step {@link TrainableNetwork#fitEpoch} takes
-     * (the lean dense step of {@link LeanDenseTrainer}, or DL4J's fit and why).
+     * (the lean dense or convolutional step of {@link LeanDenseTrainer}, or DL4J's fit and why).
      */
     public static String describe(TrainableNetwork network) {
         String build = "libnd4j " + (System.getProperty(EXTENSION_PROPERTY, "").isEmpty() ? "portable"

@@ -17,7 +17,10 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -268,6 +271,126 @@ class LeanDenseTrainerTest {
         assertThat(nonZero).isGreaterThan((int) params.length() / 3);
     }
 
+    /**
+     * A small convolutional network in LeNet-5's pattern with every supported variant in it: identity and ReLU
+     * convolutions, stride 1 and 2, max and average pooling, a pooling that drops the last row and column
+     * (Truncate), two input channels, and ({@code hidden}) a dense layer after the convolutions or the output layer
+     * right after them.
+     */
+    private static MultiLayerNetwork convNet(long seed, boolean hidden,
+                                             Consumer<NeuralNetConfiguration.ListBuilder> tweak) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
+                .updater(new Adam(1e-2)).list();
+        if (hidden) { // 13x13x2 -> 11x11x4 -> 5x5x4 -> 4x4x5 -> 2x2x5 -> 8 -> 5
+            list.layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.IDENTITY).build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                            .stride(2, 2).build())
+                    .layer(new ConvolutionLayer.Builder(2, 2).name("conv2").nOut(5).activation(Activation.RELU).build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).kernelSize(2, 2)
+                            .stride(2, 2).build())
+                    .layer(new DenseLayer.Builder().name("fc").nOut(8).activation(Activation.RELU).build());
+        } else { // 13x13x2 -> 6x6x3 -> 3x3x3 -> 2x2x4 -> 1x1x4 -> 5
+            list.layer(new ConvolutionLayer.Builder(3, 3).name("conv1").stride(2, 2).nOut(3)
+                            .activation(Activation.RELU).build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).kernelSize(2, 2)
+                            .stride(2, 2).build())
+                    .layer(new ConvolutionLayer.Builder(2, 2).name("conv2").nOut(4).activation(Activation.IDENTITY)
+                            .build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                            .stride(1, 1).build());
+        }
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(5)
+                .activation(Activation.SOFTMAX).build());
+        tweak.accept(list);
+        MultiLayerNetwork net = new MultiLayerNetwork(list.setInputType(InputType.convolutionalFlat(13, 13, 2)).build());
+        net.init();
+        return net;
+    }
+
+    private static List<DataSet> imageBatches(int count, long seed) {
+        return batches(count, 16, 5, 13 * 13 * 2, 5, seed, DataType.FLOAT);
+    }
+
+    @Test
+    void convolutionalGradientEqualsDl4jsGradient() {
+        for (boolean hidden : new boolean[]{true, false}) {
+            MultiLayerNetwork lean = convNet(4, hidden, l -> { });
+            MultiLayerNetwork reference = convNet(4, hidden, l -> { });
+            assertThat(LeanDenseTrainer.ineligibility(lean)).isNull();
+            DataSet batch = imageBatches(1, 8).get(0);
+            double loss = LeanDenseTrainer.of(lean).computeGradient(batch.getFeatures(), batch.getLabels());
+            reference.setInput(batch.getFeatures());
+            reference.setLabels(batch.getLabels());
+            reference.computeGradientAndScore();
+            assertThat(loss).isCloseTo(reference.score(), SCORE);
+            // DL4J divides by the minibatch size later, in the updater; the lean pass does it at once
+            INDArray expected = reference.getFlattenedGradients().div(batch.numExamples());
+            assertClose("gradient", lean.getFlattenedGradients(), expected);
+            // every layer's weights and biases receive a gradient: no part of the comparison is between zeros
+            for (var entry : reference.paramTable().entrySet()) {
+                assertThat(reference.getGradient().gradientForVariable().get(entry.getKey()).norm2Number().doubleValue())
+                        .as(entry.getKey()).isGreaterThan(1e-6);
+            }
+        }
+    }
+
+    @Test
+    void convolutionalLeanStepsEqualDl4jSteps() {
+        for (boolean hidden : new boolean[]{true, false}) {
+            MultiLayerNetwork lean = convNet(6, hidden, l -> { });
+            MultiLayerNetwork reference = convNet(6, hidden, l -> { });
+            stepBoth(LeanDenseTrainer.of(lean), lean, reference, imageBatches(20, 9));
+            assertSameState(lean, reference);
+            assertThat(lean.params().distance2(convNet(6, hidden, l -> { }).params())).isGreaterThan(0.1);
+        }
+    }
+
+    @Test
+    void convolutionalLeanStepsEqualDl4jStepsUnderAdmmAndAfterTheHardProjection() {
+        MultiLayerNetwork lean = convNet(2, true, l -> { });
+        MultiLayerNetwork reference = convNet(2, true, l -> { });
+        Map<String, Projection> constraints = Map.of("conv1", new TopKSparsity(0.5), "conv2", new TopKSparsity(0.6),
+                "fc", new TopKSparsity(0.5));
+        AdmmSession leanSession = AdmmSession.start(TrainableNetwork.of(lean), "prune", constraints,
+                RhoSchedule.fixed(0.05), true);
+        AdmmSession referenceSession = AdmmSession.start(TrainableNetwork.of(reference), "prune", constraints,
+                RhoSchedule.fixed(0.05), true);
+        LeanDenseTrainer trainer = LeanDenseTrainer.of(lean);
+        List<DataSet> data = imageBatches(8, 13);
+        for (int round = 0; round < 2; round++) {
+            leanSession.runRound(r -> data.forEach(trainer::fit));
+            referenceSession.runRound(r -> data.forEach(reference::fit));
+            assertSameState(lean, reference);
+        }
+        leanSession.hardProject();
+        referenceSession.hardProject();
+        stepBoth(trainer, lean, reference, imageBatches(8, 14));
+        assertSameState(lean, reference);
+        INDArray mask = leanSession.mask("conv2");
+        assertThat(mask.sumNumber().doubleValue()).isLessThan(0.5 * mask.length());
+        assertThat(lean.getParam("2_W").mul(mask.rsub(1)).amaxNumber().doubleValue()).isEqualTo(0.0);
+    }
+
+    @Test
+    void convolutionalNetworksTheLeanStepDoesNotCoverTrainThroughDl4jsFit() {
+        assertThat(LeanDenseTrainer.ineligibility(convNet(1, true, l -> l.layer(0,
+                new ConvolutionLayer.Builder(3, 3).nOut(4).padding(1, 1).activation(Activation.IDENTITY).build()))))
+                .contains("padding");
+        assertThat(LeanDenseTrainer.ineligibility(convNet(1, true, l -> l.layer(0,
+                new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.TANH).build()))))
+                .contains("activation");
+        assertThat(LeanDenseTrainer.ineligibility(convNet(1, true, l -> l.layer(1,
+                new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.PNORM).pnorm(2).kernelSize(2, 2).stride(2, 2).build()))))
+                .contains("PNORM");
+        assertThat(LeanDenseTrainer.ineligibility(convNet(1, true, l -> l.layer(1,
+                new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).build()))))
+                .contains("Same");
+        assertThat(LeanDenseTrainer.ineligibility(convNet(1, true, l -> l.layer(2,
+                new ConvolutionLayer.Builder(2, 2).nOut(5).dropOut(0.5).build()))))
+                .contains("dropout");
+    }
+
     @Test
     void ineligibleNetworksTrainThroughDl4jsFit() {
         assertThat(LeanDenseTrainer.ineligibility(mlp(1, DataType.FLOAT, b -> b.dropOut(0.5)))).contains("dropout");
@@ -284,7 +407,7 @@ class LeanDenseTrainerTest {
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(6, 6, 1)).build());
         conv.init();
-        assertThat(LeanDenseTrainer.ineligibility(conv)).contains("ConvolutionLayer");
+        assertThat(LeanDenseTrainer.ineligibility(conv)).contains("not flat"); // 4-d input
         assertThat(TrainableNetwork.of(conv).trainingStep()).startsWith("DL4J fit (");
 
         // A listener that watches the forward pass needs DL4J's pass: the network must train through fit.

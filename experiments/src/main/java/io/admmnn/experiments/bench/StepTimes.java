@@ -33,7 +33,7 @@ import org.nd4j.linalg.dataset.DataSet;
  *   and the frozen-weight mask, before and after the updater).</li>
  * </ul>
  * The parts are timed in separate loops over the same batches, so they add up only approximately. Prints
- * {@code split java <model> <part> <us>} lines for scripts/bench, and for a model that trains through the lean dense
+ * {@code split java <model> <part> <us>} lines for scripts/bench, and for a model that trains through the lean
  * step ({@link LeanDenseTrainer}) the same split of that step as {@code split lean <model> <part> <us>} lines.
  */
 public final class StepTimes {
@@ -75,7 +75,7 @@ public final class StepTimes {
     }
 
     /**
-     * The same split for the lean dense step, the one training takes for this model ({@link LeanDenseTrainer}):
+     * The same split for the lean step, the one training takes for this model ({@link LeanDenseTrainer}):
      * {@code forward-backward} (one pass there), {@code updater} (the step less that pass), {@code admm-hooks}
      * and {@code step}, as {@code split lean <model> <part> <us>} lines.
      */

@@ -1,7 +1,10 @@
 package io.admmnn.experiments.data;
 
+
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,9 +63,29 @@ public final class ShuffledBatches extends EpochOrderedBatches {
     @Override
     public DataSet next(int num) {
         int[] rows = take(num);
-        INDArray x = Nd4j.pullRows(data.features(), 1, rows);
-        INDArray y = Nd4j.pullRows(data.labels(), 1, rows);
-        return finish(new DataSet(x, y));
+        return finish(new DataSet(pullRows(data.features(), rows), pullRows(data.labels(), rows)));
+    }
+
+    /**
+     * {@code Nd4j.pullRows(source, 1, rows)}: for a float matrix of contiguous rows (MNIST's, or a {@code first(n)}
+     * view of it) one bulk copy per row, which takes a tenth of the 100-300 us per LeNet-300-100 batch that the
+     * ND4J op took (the batch is a part of every timed training step).
+     */
+    static INDArray pullRows(INDArray source, int[] rows) {
+        long cols = source.size(1);
+        if (source.dataType() != DataType.FLOAT || source.ordering() != 'c' || source.stride(1) != 1
+                || source.stride(0) != cols || source.length() > Integer.MAX_VALUE) {
+            return Nd4j.pullRows(source, 1, rows);
+        }
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows.length, cols);
+        FloatBuffer from = source.data().asNioFloat();
+        FloatBuffer to = out.data().asNioFloat();
+        int n = (int) cols;
+        int base = (int) source.offset();
+        for (int i = 0; i < rows.length; i++) {
+            to.put(i * n, from, base + rows[i] * n, n);
+        }
+        return out;
     }
 
     @Override

@@ -30,6 +30,17 @@ class ShuffledBatchesTest {
     }
 
     @Test
+    void pullRowsCopiesTheRowsNd4jWouldPull() {
+        org.nd4j.linalg.api.ndarray.INDArray all = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50, 7);
+        int[] rows = {3, 0, 41, 17, 17, 29};
+        for (org.nd4j.linalg.api.ndarray.INDArray source : List.of(all,
+                all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 45), org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                all.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE), all.dup('f'))) {
+            assertThat(ShuffledBatches.pullRows(source, rows)).isEqualTo(Nd4j.pullRows(source, 1, rows));
+        }
+    }
+
+    @Test
     void orderDependsOnlyOnSeedAndEpochAndCoversEveryExample() {
         ShuffledBatches a = ShuffledBatches.training(indexed(103), 10, 7);
         ShuffledBatches b = ShuffledBatches.training(indexed(103), 10, 7);
