@@ -24,9 +24,11 @@ public record QuantizeActivations(String name, ActivationQuantization quantizati
     }
 
     @Override
-    public float[] forward(float[] x, int batch, Shape input) {
-        float[] y = x.clone();
-        quantization.quantizeInPlace(y, 0, y.length);
+    public float[] forward(float[] x, int batch, Shape input, float[] reuse) {
+        int n = batch * input.size();
+        float[] y = Layer.output(reuse, n);
+        System.arraycopy(x, 0, y, 0, n);
+        quantization.quantizeInPlace(y, 0, n);
         return y;
     }
 }
