@@ -22,7 +22,8 @@ import picocli.CommandLine;
 /**
  * The documentation cannot rot: every Java block of README.md and docs/*.md compiles against the built modules, every
  * {@code admm-nn} command shown parses with the real command line (options and subcommands exist) and the project
- * files it names exist, and every relative link points to a file, with every docs page reachable from the README.
+ * files it names exist, every option list given for a run in prose names real options, and every relative link
+ * points to a file, with every docs page reachable from the README (itself at most about 200 lines).
  */
 class DocumentationTest {
 
@@ -93,6 +94,37 @@ class DocumentationTest {
             }
         }
         assertThat(parsed).as("admm-nn commands found").isGreaterThanOrEqualTo(30);
+    }
+
+    /**
+     * The option lists the result tables and the prose give for a run ("`prune --model lenet-5 --preset full ...`"):
+     * every option they name exists for that subcommand. Required parameters may be left out of such a fragment.
+     */
+    @Test
+    void everyOptionListShownInProseNamesRealOptions() throws IOException {
+        CommandLine root = new CommandLine(new AdmmNnCli());
+        Pattern fragment = Pattern.compile("^(" + String.join("|", root.getSubcommands().keySet()) + ")\\s+\\S*-.*");
+        int checked = 0;
+        for (Path md : markdownFiles()) {
+            Matcher inline = INLINE.matcher(FENCE.matcher(Files.readString(md)).replaceAll(""));
+            while (inline.find()) {
+                String code = inline.group(1).replace(" ...", "").replaceAll("\\[[^]]*]", "").strip();
+                if (!fragment.matcher(code).matches()) {
+                    continue;
+                }
+                CommandLine cli = new CommandLine(new AdmmNnCli());
+                cli.setCaseInsensitiveEnumValuesAllowed(true);
+                try {
+                    cli.parseArgs(words(code).toArray(String[]::new));
+                } catch (CommandLine.MissingParameterException e) {
+                    // a fragment: the rest of the command is in the text around it
+                } catch (CommandLine.ParameterException e) {
+                    throw new AssertionError(ROOT.relativize(md) + ": `" + code + "` does not parse: " + e.getMessage(), e);
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).as("option lists found").isGreaterThanOrEqualTo(10);
     }
 
     @Test
