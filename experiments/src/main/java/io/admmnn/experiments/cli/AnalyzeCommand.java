@@ -4,6 +4,9 @@ import io.admmnn.core.projection.Projection;
 import io.admmnn.core.quantization.BitAllocation;
 import io.admmnn.core.quantization.BitAllocator;
 import io.admmnn.core.quantization.BitBudget;
+import io.admmnn.core.quantization.BopsAllocation;
+import io.admmnn.core.quantization.BopsBitAllocator;
+import io.admmnn.core.quantization.LayerBopsCosts;
 import io.admmnn.core.quantization.LayerBitCosts;
 import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.dl4j.network.ConstrainableLayer;
@@ -186,7 +189,8 @@ final class AnalyzeCommand implements Runnable {
     /** {@code analyze bits}: bits per layer minimising quantization error under a size budget. */
     @Command(name = "bits", mixinStandardHelpOptions = true,
             description = "Choose bits per layer for the surviving (non-zero) weights that minimise the total squared "
-                    + "quantization error (scale fitted per layer and width) under a model-size budget; exact.")
+                    + "quantization error (scale fitted per layer and width) under a model-size budget, or under a "
+                    + "BOPs budget (--bops-reduction); exact.")
     static final class Bits implements Callable<Integer> {
 
         @Option(names = "--run", required = true, description = "results folder or model file (model.zip, model.admmnn, checkpoint.zip)")
@@ -213,10 +217,33 @@ final class AnalyzeCommand implements Runnable {
                 defaultValue = "0")
         double fcIndexBits;
 
+        @Option(names = "--bops-reduction", description = "instead of a size budget: BOPs (MACs x b_w x b_a) this many "
+                + "times fewer than 32 x 32-bit dense over the chosen layers, e.g. 50; needs a results folder")
+        Double bopsReduction;
+
+        @Option(names = "--activation-bits", description = "with --bops-reduction: b_a of every chosen layer (default: "
+                + "the network's activation quantizers', 32 where it has none)")
+        Integer activationBits;
+
+        @Option(names = "--power-of-two", description = "with --bops-reduction: only widths that are powers of two")
+        boolean powerOfTwo;
+
+        @Option(names = "--dense-macs", description = "with --bops-reduction: count every MAC (dense execution), not "
+                + "only those on non-zero weights (zero-skipping hardware)")
+        boolean denseMacs;
+
         @Override
         public Integer call() throws Exception {
-            if ((budgetBytes == null) == (ratio == null)) {
-                throw new IllegalArgumentException("give either --budget-bytes N or --ratio R");
+            int budgets = (budgetBytes != null ? 1 : 0) + (ratio != null ? 1 : 0) + (bopsReduction != null ? 1 : 0);
+            if (budgets != 1) {
+                throw new IllegalArgumentException("give one of --budget-bytes N, --ratio R or --bops-reduction R");
+            }
+            if (bopsReduction == null && (activationBits != null || powerOfTwo || denseMacs)) {
+                throw new IllegalArgumentException("--activation-bits, --power-of-two and --dense-macs go with "
+                        + "--bops-reduction");
+            }
+            if (activationBits != null && (activationBits < 1 || activationBits > 32)) {
+                throw new IllegalArgumentException("--activation-bits must be in [1, 32], was " + activationBits);
             }
             for (int b : candidates) {
                 if (b < 1 || b > 16) {
@@ -231,10 +258,51 @@ final class AnalyzeCommand implements Runnable {
                 costs.add(LayerBitCosts.measure(l.name(), FlatValues.readDoubles(l.weights()),
                         l.isConvolution() ? convIndexBits : fcIndexBits, candidates, 1.0));
             }
+            if (bopsReduction != null) {
+                System.out.println(bopsTable(net, costs));
+                return 0;
+            }
             BitBudget budget = budgetBytes != null ? BitBudget.bytes(budgetBytes) : BitBudget.compressionRatio(ratio, costs);
             BitAllocation a = BitAllocator.allocate(costs, budget);
             System.out.println(table(a, costs));
             return 0;
+        }
+
+        /** The BOPs-budget allocation: b_w per layer with b_a fixed, MACs from one forward pass of the run's input. */
+        private String bopsTable(TrainableNetwork net, List<LayerBitCosts> costs) throws java.io.IOException {
+            RunRecord rec = SavedModels.record(run);
+            if (rec == null) {
+                throw new IllegalArgumentException("--bops-reduction needs a results folder (its report.json gives the "
+                        + "input shape for counting MACs), not " + run);
+            }
+            var count = io.admmnn.experiments.pipeline.BopsTable.count(net, org.nd4j.linalg.factory.Nd4j.zeros(
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT, rec.exampleShape()), java.util.Map.of());
+            java.util.Map<String, io.admmnn.hardware.cost.LayerBops> byLayer = new java.util.HashMap<>();
+            count.layers().forEach(l -> byLayer.put(l.layer(), l));
+            List<LayerBopsCosts> layers = new ArrayList<>();
+            for (LayerBitCosts c : costs) {
+                var l = byLayer.get(c.layer());
+                if (l == null) {
+                    throw new IllegalArgumentException("layer " + c.layer() + ": its MACs are unknown (no output size)");
+                }
+                int ba = activationBits != null ? activationBits : l.activationBits();
+                layers.add(new LayerBopsCosts(c.layer(), denseMacs ? l.macsDense() : l.macsNonZero(), c.errors(),
+                        java.util.Map.of(ba, 0.0)));
+            }
+            BopsAllocation a = BopsBitAllocator.allocate(layers,
+                    BopsBitAllocator.budgetForReduction(layers, bopsReduction), powerOfTwo);
+            StringBuilder md = new StringBuilder("| layer | MACs | b_w | b_a | BOPs | squared error |\n"
+                    + "|---|---:|---:|---:|---:|---:|\n");
+            for (int i = 0; i < layers.size(); i++) {
+                BopsAllocation.Layer l = a.layers().get(i);
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d | %,d | %.4g |%n", l.layer(),
+                        layers.get(i).macs(), l.weightBits(), l.activationBits(), l.bops(), l.error()));
+            }
+            md.append(String.format(Locale.ROOT, "%nTotal: %,d BOPs (%s MACs%s), %.1fx fewer than 32 x 32-bit dense "
+                            + "(%,d; budget %.1fx); total squared error %.4g.%n", a.bops(),
+                    denseMacs ? "all" : "non-zero", powerOfTwo ? ", widths powers of two" : "", a.reduction(),
+                    a.referenceBops(), bopsReduction, a.error()));
+            return md.toString();
         }
 
         static String table(BitAllocation a, List<LayerBitCosts> costs) {

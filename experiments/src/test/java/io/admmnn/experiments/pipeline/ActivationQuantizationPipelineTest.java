@@ -64,6 +64,22 @@ class ActivationQuantizationPipelineTest {
         assertThat(io.admmnn.experiments.report.PruningReport.markdown(straight)).contains("## Bit operations (BOPs)")
                 .contains("| fc2 | 30,000 |").contains("| 4 | 4 | 480,000 |");
 
+        io.admmnn.experiments.report.PruningReport.write(straight, straightDir); // as `admm-nn run` does
+        assertThat(java.nio.file.Files.readString(straightDir.resolve("report.md"))).contains("## Bit operations (BOPs)");
+        // Bits under a BOPs budget from the run's folder: b_a from its quantizers (fc3's 3 bits are no power of two)
+        assertThat(console(() -> assertThat(io.admmnn.experiments.cli.AdmmNnCli.execute("analyze", "bits", "--run",
+                straightDir.toString(), "--bops-reduction", "20", "--power-of-two")).isEqualTo(2))).isEmpty();
+        String table = console(() -> assertThat(io.admmnn.experiments.cli.AdmmNnCli.execute("analyze", "bits", "--run",
+                straightDir.toString(), "--bops-reduction", "20", "--bits", "1,2,3,4,8")).isZero());
+        assertThat(table).contains("| layer | MACs | b_w | b_a | BOPs |").containsPattern("\\| fc2 \\| 3,000 \\| [1-48] \\| 4 \\|")
+                .containsPattern("\\| fc1 \\| [0-9,]+ \\| [1-48] \\| 32 \\|").containsPattern("\\| fc3 \\| 500 \\| [1-48] \\| 3 \\|");
+        // b_a set to 8 for all, widths powers of two
+        String pow2 = console(() -> assertThat(io.admmnn.experiments.cli.AdmmNnCli.execute("analyze", "bits", "--run",
+                straightDir.toString(), "--bops-reduction", "20", "--activation-bits", "8", "--power-of-two")).isZero());
+        assertThat(pow2).containsPattern("\\| fc3 \\| 500 \\| [1248] \\| 8 \\|").contains("widths powers of two");
+        assertThat(console(() -> assertThat(io.admmnn.experiments.cli.AdmmNnCli.execute("analyze", "bits", "--run",
+                straightDir.toString(), "--bops-reduction", "1000000")).isEqualTo(2))).isEmpty();
+
         var straightWeights = trained.model().params();
         for (String line : List.of("activation quantization (inputs of)", "[quantize round 1/2]",
                 "[quantize] snapped 50%")) {
@@ -105,5 +121,18 @@ class ActivationQuantizationPipelineTest {
         assertThatThrownBy(() -> new CompressionPipeline(out, mnist, s -> { }, false).run(onGraph, "test"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ComputationGraph");
         assertThat(out).doesNotExist();
+    }
+
+    /** What {@code action} prints to standard output. */
+    private static String console(Runnable action) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            action.run();
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString();
     }
 }
