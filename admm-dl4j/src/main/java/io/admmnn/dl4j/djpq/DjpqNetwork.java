@@ -239,8 +239,8 @@ public final class DjpqNetwork {
             Layer to = pruned.getLayer(j);
             if (from instanceof VibGate g) {
                 VibGate t = (VibGate) to;
-                t.mu().assign(g.mu().get(org.nd4j.linalg.indexing.NDArrayIndex.indices(longs(keptByGate[j]))));
-                t.logD().assign(g.logD().get(org.nd4j.linalg.indexing.NDArrayIndex.indices(longs(keptByGate[j]))));
+                t.mu().assign(select(g.mu(), 0, longs(keptByGate[j])));
+                t.logD().assign(select(g.logD(), 0, longs(keptByGate[j])));
             } else if (from instanceof DqQuantizer q) {
                 FixedQuantizer f = q.freeze(settings.powerOfTwo());
                 ((DqQuantizer) to).set(f.step(), f.range());
@@ -290,11 +290,9 @@ public final class DjpqNetwork {
         long[] out = u.gate() >= 0 ? longs(keptByGate[u.gate()]) : all(u.shape().outChannels());
         long[] inChannels = u.inputGate() >= 0 ? longs(keptByGate[u.inputGate()]) : all(u.shape().inChannels());
         INDArray kept;
-        if (w.rank() == 4) {
-            kept = w.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(out),
-                    org.nd4j.linalg.indexing.NDArrayIndex.indices(inChannels),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
-        } else {
+        if (w.rank() == 4) { // [out, in, kH, kW]
+            kept = select(select(w, 0, out), 1, inChannels);
+        } else { // [in, out]
             long per = u.shape().macsPerChannelPair(); // rows per input channel: H * W of a flattened map, else 1
             long[] rows = new long[inChannels.length * (int) per];
             for (int i = 0; i < inChannels.length; i++) {
@@ -302,13 +300,35 @@ public final class DjpqNetwork {
                     rows[i * (int) per + s] = inChannels[i] * per + s;
                 }
             }
-            kept = w.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(rows),
-                    org.nd4j.linalg.indexing.NDArrayIndex.indices(out));
+            kept = select(select(w, 0, rows), 1, out);
         }
         to.getParam("W").assign(kept);
         INDArray b = from.getParam("b");
         INDArray tb = to.getParam("b");
-        tb.assign(b.reshape(b.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.indices(out)).reshape(tb.shape()));
+        tb.assign(select(b.reshape(b.length()), 0, out).reshape(tb.shape()));
+    }
+
+    /**
+     * The entries {@code idx} along {@code axis} of a copy of {@code view}, a new array (slice by slice: ND4J's
+     * index-array {@code get} on parameter views failed in M2.1).
+     */
+    private static INDArray select(INDArray view, int axis, long[] idx) {
+        INDArray a = view.dup(); // sub-views of a parameter view failed (data() null) on its last slice in M2.1
+        long[] shape = a.shape().clone();
+        shape[axis] = idx.length;
+        INDArray r = org.nd4j.linalg.factory.Nd4j.create(a.dataType(), shape);
+        org.nd4j.linalg.indexing.INDArrayIndex[] src = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+        org.nd4j.linalg.indexing.INDArrayIndex[] dst = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+        for (int k = 0; k < idx.length; k++) {
+            for (int d = 0; d < a.rank(); d++) {
+                src[d] = d == axis ? org.nd4j.linalg.indexing.NDArrayIndex.point(idx[k])
+                        : org.nd4j.linalg.indexing.NDArrayIndex.all();
+                dst[d] = d == axis ? org.nd4j.linalg.indexing.NDArrayIndex.point(k)
+                        : org.nd4j.linalg.indexing.NDArrayIndex.all();
+            }
+            r.get(dst).assign(a.get(src));
+        }
+        return r;
     }
 
     private static org.nd4j.linalg.learning.config.IUpdater firstUpdater(MultiLayerConfiguration sc) {

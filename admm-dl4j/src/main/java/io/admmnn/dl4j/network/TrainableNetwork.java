@@ -58,7 +58,8 @@ public final class TrainableNetwork {
     }
 
     /**
-     * Restores a network written by {@link #save}; the type (MLN or graph) is read from the file.
+     * Restores a network written by {@link #save}; the type (MLN or graph) is read from the file. A DJPQ network's
+     * weight quantizers are bound to their layers ({@link io.admmnn.dl4j.djpq.DjpqNetwork#bind}).
      *
      * @throws IOException naming the file when it is damaged (an entry does not match its CRC) or not a DL4J model
      *                     file
@@ -68,7 +69,9 @@ public final class TrainableNetwork {
         if (isGraphFile(file)) {
             return new TrainableNetwork(ModelSerializer.restoreComputationGraph(file, loadUpdater));
         }
-        return new TrainableNetwork(ModelSerializer.restoreMultiLayerNetwork(file, loadUpdater));
+        MultiLayerNetwork mln = ModelSerializer.restoreMultiLayerNetwork(file, loadUpdater);
+        io.admmnn.dl4j.djpq.DjpqNetwork.bind(mln); // a DJPQ network's weight quantizers join their layers again
+        return new TrainableNetwork(mln);
     }
 
     public Model model() {

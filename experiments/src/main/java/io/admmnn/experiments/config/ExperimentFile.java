@@ -62,6 +62,20 @@ import java.util.Map;
  *   normalization: mean-std # unit (value / 255), caffe (minus ImageNet mean, 0..255), mean-std
  *   mean: [0.49, 0.48, 0.45]  # mean-std: per channel, [0, 1] units
  *   std: [0.25, 0.24, 0.26]
+ * method: admm              # optional: admm (the sections above and below), or djpq: then instead of admm,
+ *                           # retrain, quantize, storage and layers one section
+ * djpq:
+ *   epochs: 3               # joint training: CE + klWeight * KL + bopsWeight * BOPs / BOPs_dense
+ *   learningRate: 1.0e-3
+ *   learningRateDecay: 1.0  # optional, and so are the next six (defaults shown)
+ *   klWeight: 1.0e-5        # gamma, weight of the VIB gates' KL term
+ *   gateThreshold: 1.0      # a channel is pruned when mu^2 / sigma^2 <= this
+ *   bopsWeight: 0.1         # beta
+ *   powerOfTwo: false       # bit widths restricted to 2, 4, 8, 16
+ *   initialWeightBits: 8
+ *   initialActivationBits: 8
+ *   gateLearningRateFactor: 10  # the gates' learning rate / learningRate
+ *   finetune: {epochs: 2, learningRate: 2.0e-4}   # pruned channels removed, bits fixed
  * layers:                   # layer name or glob (* and ?) -> target
  *   conv*: {ratio: 0.9, projection: filter}
  *   ip1: {ratio: 0.99, projection: {type: block, blockRows: 4, blockCols: 4}}
@@ -94,9 +108,19 @@ public final class ExperimentFile {
 
     /** Reads and validates the YAML {@code text}; {@code file} names it in messages. */
     public static CompressionPlan parse(String text, String file) {
-        ConfigSection root = new ConfigSection(file, "", YamlTree.parse(text, file)).allowOnly("model", "dataset",
-                "seed", "batchSize", "trainLimit", "testLimit", "pretrain", "admm", "retrain", "quantize", "storage",
-                "layers", "startFrom", "images");
+        ConfigSection root = new ConfigSection(file, "", YamlTree.parse(text, file));
+        String method = root.has("method") ? root.string("method") : "admm";
+        if (!method.equals("admm") && !method.equals("djpq")) {
+            throw root.error("method", "must be admm or djpq, was '" + method + "'");
+        }
+        boolean djpq = method.equals("djpq");
+        if (djpq) {
+            root.allowOnly("method", "model", "dataset", "seed", "batchSize", "trainLimit", "testLimit", "pretrain",
+                    "djpq", "startFrom", "images");
+        } else {
+            root.allowOnly("method", "model", "dataset", "seed", "batchSize", "trainLimit", "testLimit", "pretrain",
+                    "admm", "retrain", "quantize", "storage", "layers", "startFrom", "images");
+        }
         String modelName = root.string("model");
         ModelSource model;
         List<String> layerNames;
@@ -135,6 +159,12 @@ public final class ExperimentFile {
         int trainLimit = root.integer("trainLimit", 0, v -> v >= 0, RANGE_NON_NEGATIVE + " (0 = all)");
         int testLimit = root.integer("testLimit", 0, v -> v >= 0, RANGE_NON_NEGATIVE + " (0 = all)");
         CompressionPlan.Training pretrain = training(root.section("pretrain"));
+        if (djpq) {
+            CompressionPlan.Djpq d = djpq(root.section("djpq"));
+            CompressionPlan.Images djpqImages = root.optionalSection("images").map(ExperimentFile::images).orElse(null);
+            return root.build(() -> CompressionPlan.djpq(model.id(), dataset, seed, batchSize, trainLimit, testLimit,
+                    pretrain, d, startFrom, djpqImages));
+        }
         CompressionPlan.Admm admm = admm(root.section("admm"));
         CompressionPlan.Training retrain = training(root.section("retrain"));
         ConfigSection layers = root.section("layers");
@@ -212,6 +242,25 @@ public final class ExperimentFile {
         double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
         double decay = s.number("learningRateDecay", 1.0, v -> v > 0 && v <= 1, "must be in (0, 1]");
         return s.build(() -> new CompressionPlan.Training(epochs, lr, decay));
+    }
+
+    private static CompressionPlan.Djpq djpq(ConfigSection s) {
+        s.allowOnly("epochs", "learningRate", "learningRateDecay", "klWeight", "gateThreshold", "bopsWeight",
+                "powerOfTwo", "initialWeightBits", "initialActivationBits", "gateLearningRateFactor", "finetune");
+        int epochs = s.integer("epochs", v -> v >= 1, "must be >= 1");
+        double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
+        double decay = s.number("learningRateDecay", 1.0, v -> v > 0 && v <= 1, "must be in (0, 1]");
+        double kl = s.number("klWeight", 1e-5, v -> v >= 0, RANGE_NON_NEGATIVE);
+        double threshold = s.number("gateThreshold", 1.0, v -> v > 0, RANGE_POSITIVE);
+        double bops = s.number("bopsWeight", 0.1, v -> v >= 0, RANGE_NON_NEGATIVE);
+        boolean pow2 = s.bool("powerOfTwo", false);
+        int wBits = s.integer("initialWeightBits", 8, v -> v >= 2 && v <= 16, "must be in [2, 16]");
+        int aBits = s.integer("initialActivationBits", 8, v -> v >= 1 && v <= 16, "must be in [1, 16]");
+        double gateFactor = s.number("gateLearningRateFactor", CompressionPlan.Djpq.DEFAULT_GATE_RATE_FACTOR, v -> v > 0,
+                RANGE_POSITIVE);
+        CompressionPlan.Training finetune = training(s.section("finetune"));
+        return s.build(() -> new CompressionPlan.Djpq(epochs, lr, decay, kl, threshold, bops, pow2, wBits, aBits,
+                finetune, gateFactor));
     }
 
     private static CompressionPlan.Admm admm(ConfigSection s) {

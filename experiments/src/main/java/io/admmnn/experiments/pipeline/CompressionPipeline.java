@@ -116,8 +116,13 @@ public final class CompressionPipeline {
             net = model.loadSameArchitecture(Path.of(plan.startFrom()));
             rec.source = SavedModels.source(Path.of(plan.startFrom()));
         }
-        plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
-        checkConstraints(net, plan); // and so do constraints that cannot be met as planned
+        if (!plan.usesDjpq()) {
+            plan.pruningRatios().keySet().forEach(net::layer); // unknown layer names fail before any training
+            checkConstraints(net, plan); // and so do constraints that cannot be met as planned
+        } else if (!(net.model() instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork)) {
+            throw new IllegalArgumentException("method djpq needs a MultiLayerNetwork; " + plan.model()
+                    + " is a ComputationGraph");
+        }
         if (plan.quantizes()) {
             plan.quantize().bits().keySet().forEach(net::layer);
             if (plan.quantize().activations() != null) {
@@ -280,6 +285,9 @@ public final class CompressionPipeline {
         net.setListeners(phases.monitor);
         log.accept(io.admmnn.dl4j.speed.NativeBackend.describe(net));
         phases.session = resumedSession;
+        if (plan.usesDjpq()) {
+            phases.djpq = DjpqMethod.attach(net, phases.monitor, plan, test, rec); // a resumed DJPQ network, or null
+        }
 
         List<Step> steps = Step.of(plan);
         while (rec.nextStep < steps.size()) {
@@ -298,16 +306,21 @@ public final class CompressionPipeline {
             }
             rec.nextStep++;
             rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
-            rec.layers = layerEntries(net, plan);
-            rec.otherParameters = net.parameterCount() - rec.totalWeights();
+            rec.layers = layerEntries(phases.net, plan);
+            rec.otherParameters = phases.net.parameterCount() - rec.totalWeights();
             rec.wallSeconds = (rec.wallSeconds == null ? 0 : rec.wallSeconds) + (System.nanoTime() - started) / 1e9;
             started = System.nanoTime();
-            checkpoint(rec, net, phases.session);
+            checkpoint(rec, phases.net, phases.session);
         }
+        net = phases.net; // DJPQ replaces the network when it inserts its layers and when it removes channels
         if (rec.finishedAt == null) {
-            rec.finalSets = finalSetMembership(rec, net);
+            if (!plan.usesDjpq()) {
+                rec.finalSets = finalSetMembership(rec, net);
+            }
             net.save(outputDir.resolve(MODEL).toFile(), false);
-            store(rec, net, phases);
+            if (!plan.usesDjpq()) { // DJPQ's quantizers are not yet in the compressed format (see DjpqMethod)
+                store(rec, net, phases);
+            }
             rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
             rec.finishedAt = Instant.now().toString();
             checkpoint(rec, net, phases.session);
@@ -343,7 +356,8 @@ public final class CompressionPipeline {
     /** The work of each step, sharing the data iterators, the monitor and the ADMM session. */
     private final class Phases {
         final RunRecord rec;
-        final TrainableNetwork net;
+        TrainableNetwork net;
+        DjpqMethod djpq;
         final EpochOrderedBatches train;
         final EpochOrderedBatches test;
         final TrainingMonitor monitor;
@@ -360,7 +374,7 @@ public final class CompressionPipeline {
 
         void run(Step step, Step previous) {
             CompressionPlan plan = rec.plan;
-            int stages = plan.admm().stages();
+            int stages = plan.usesDjpq() ? 1 : plan.admm().stages();
             String stageLabel = stages == 1 ? "" : String.format(Locale.ROOT, " stage %d/%d", step.stage() + 1, stages);
             switch (step.kind()) {
                 case PRETRAIN -> {
@@ -434,6 +448,38 @@ public final class CompressionPipeline {
                 }
                 case QUANT_RETRAIN -> trainEpoch("quantized retrain " + (step.stage() + 1), step,
                         plan.quantize().quantizedRetrainRate(), () -> { });
+                case DJPQ_TRAIN -> {
+                    if (step.index() == 0) {
+                        if (!rec.accuracy.containsKey(RunRecord.PRETRAINED)) {
+                            rec.accuracy.put(RunRecord.PRETRAINED, evaluate());
+                        }
+                        train.setEpoch(rec.globalEpoch);
+                        djpq = DjpqMethod.insert(net, monitor, plan, train.next().getFeatures(), test);
+                        net = djpq.network();
+                        log.accept("DJPQ: " + djpq.describe());
+                    }
+                    double acc = trainEpoch("djpq", step, plan.djpq().learningRate(step.index()), () -> { });
+                    log.accept("DJPQ: " + djpq.progress());
+                    if (step.isLastOfPhase()) {
+                        rec.accuracy.put(RunRecord.AFTER_DJPQ, acc);
+                        rec.djpq = djpq.entry();
+                    }
+                }
+                case DJPQ_FINETUNE -> {
+                    if (step.index() == 0) {
+                        djpq = djpq.prunedAndFixed(monitor);
+                        net = djpq.network();
+                        double acc = evaluate();
+                        rec.accuracy.put(RunRecord.AFTER_DJPQ_PRUNED, acc);
+                        log.accept(String.format(Locale.ROOT, "DJPQ: pruned channels removed, bits fixed: test %.2f%%; %s",
+                                100 * acc, djpq.describe()));
+                    }
+                    CompressionPlan.Training t = plan.djpq().finetune();
+                    double acc = trainEpoch("djpq finetune", step, t.learningRate(step.index()), () -> { });
+                    if (step.isLastOfPhase()) {
+                        rec.accuracy.put(RunRecord.AFTER_DJPQ_FINETUNE, acc);
+                    }
+                }
                 default -> throw new IllegalStateException(step.toString());
             }
         }
@@ -495,6 +541,9 @@ public final class CompressionPipeline {
 
         private double epoch(String label, String phase, double learningRate, Runnable afterTraining) {
             net.setLearningRate(learningRate);
+            if (djpq != null) {
+                djpq.applyGateLearningRate(learningRate);
+            }
             train.setEpoch(rec.globalEpoch);
             // Dropout draws from ND4J's random generator, which no checkpoint holds: seeding it from (seed, epoch)
             // makes every epoch's masks the same in an uninterrupted run, a repeated one and a resumed one.

@@ -32,11 +32,79 @@ import java.util.Map;
  *                      (a results folder, a DL4J model zip or an {@code .admmnn} file), or null
  * @param images        how an image folder's files become the network's input, or null for the defaults
  *                      ({@link Images}); the in-memory sets ignore it
+ * @param djpq          the training method: null for ADMM (the sections above), else DJPQ (then {@code admm},
+ *                      {@code retrain} and {@code quantize} are null and {@code pruningRatios} empty)
  */
 public record CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
                               Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
                               Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections,
-                              String startFrom, Images images) {
+                              String startFrom, Images images, Djpq djpq) {
+
+    /** An ADMM plan. */
+    public CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
+                           Training pretrain, Admm admm, Training retrain, Map<String, Double> pruningRatios,
+                           Quantize quantize, Storage storage, Map<String, ProjectionSpec> projections,
+                           String startFrom, Images images) {
+        this(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, pruningRatios, quantize,
+                storage, projections, startFrom, images, null);
+    }
+
+    /** A DJPQ plan: pretraining (0 epochs for a trained starting model), then {@code djpq}'s phases. */
+    public static CompressionPlan djpq(String model, String dataset, long seed, int batchSize, int trainLimit,
+                                       int testLimit, Training pretrain, Djpq djpq, String startFrom, Images images) {
+        return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, null, null, Map.of(),
+                null, Storage.DEFAULT, Map.of(), startFrom, images, djpq);
+    }
+
+    /**
+     * DJPQ (differentiable joint pruning and quantization): VIB gates on every conv/dense output channel, learned
+     * quantizers on every weight and input-activation tensor, trained for {@code epochs} with
+     * {@code CE + klWeight * KL + bopsWeight * BOPs / BOPs_dense}; then the pruned channels are removed, the bits
+     * fixed, and the network fine-tuned for {@code finetune.epochs()}.
+     *
+     * @param epochs       joint training epochs
+     * @param learningRate Adam step size of the first joint epoch
+     * @param learningRateDecay factor per joint epoch
+     * @param klWeight     gamma
+     * @param gateThreshold a channel is pruned when mu^2 / sigma^2 <= this (1 as in VIBNet)
+     * @param bopsWeight   beta
+     * @param powerOfTwo   bit widths restricted to 2, 4, 8, 16
+     * @param initialWeightBits     starting width of the weight quantizers
+     * @param initialActivationBits starting width of the activation quantizers
+     * @param finetune     the fine-tuning phase with pruned channels removed and bits fixed
+     * @param gateLearningRateFactor the gates' (mu, logD) learning rate relative to the others': Adam moves logD
+     *                     by about one learning rate per step, and it starts at -9 (VIBNet), so at the weights'
+     *                     rate a gate could not close within a few epochs
+     */
+    public record Djpq(int epochs, double learningRate, double learningRateDecay, double klWeight,
+                       double gateThreshold, double bopsWeight, boolean powerOfTwo, int initialWeightBits,
+                       int initialActivationBits, Training finetune, double gateLearningRateFactor) {
+        /** The default {@link #gateLearningRateFactor}. */
+        public static final double DEFAULT_GATE_RATE_FACTOR = 10;
+
+        public Djpq {
+            require(gateLearningRateFactor > 0 && Double.isFinite(gateLearningRateFactor),
+                    "djpq gateLearningRateFactor must be > 0, was " + gateLearningRateFactor);
+            require(epochs >= 1, "djpq epochs must be >= 1, was " + epochs);
+            requireLearningRate("the DJPQ learning rate", learningRate);
+            require(learningRateDecay > 0 && learningRateDecay <= 1, "djpq learningRateDecay must be in (0, 1]");
+            require(klWeight >= 0 && bopsWeight >= 0 && gateThreshold > 0,
+                    "djpq needs klWeight >= 0, bopsWeight >= 0 and gateThreshold > 0");
+            require(initialWeightBits >= 2 && initialWeightBits <= 16 && initialActivationBits >= 1
+                    && initialActivationBits <= 16, "djpq initial bits must be 2-16 (weights) and 1-16 (activations)");
+            require(finetune != null, "djpq needs a finetune phase (0 epochs for none)");
+        }
+
+        /** Learning rate of joint epoch {@code e} (0-based). */
+        public double learningRate(int e) {
+            return learningRate * Math.pow(learningRateDecay, e);
+        }
+    }
+
+    /** Whether this plan trains by DJPQ rather than ADMM. */
+    public boolean usesDjpq() {
+        return djpq != null;
+    }
 
     /** A plan with the default image input (see {@link Images}). */
     public CompressionPlan(String model, String dataset, long seed, int batchSize, int trainLimit, int testLimit,
@@ -274,14 +342,22 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         dataset = DatasetId.byId(dataset == null ? DatasetId.MNIST.id() : dataset).id();
         require(batchSize > 0, "batchSize must be positive");
         require(trainLimit >= 0 && testLimit >= 0, "trainLimit and testLimit must be >= 0 (0 = all)");
-        require(pretrain.epochs() >= 0 && retrain.epochs() >= 0, "epochs must be >= 0");
-        require(admm.rounds() >= 0 && admm.epochsPerRound() >= 1,
-                "ADMM rounds must be >= 0 (0 = magnitude pruning without ADMM) with at least 1 epoch per round");
         require(storage != null, "storage must be given");
         require(startFrom == null || !startFrom.isBlank(), "startFrom must name a results folder or model file");
-        require(admm.rho() > 0 && admm.rhoGrowth() >= 1 && admm.rhoMax() >= admm.rho(),
-                "ADMM rho needs rho > 0, rhoGrowth >= 1, rhoMax >= rho");
-        require(!pruningRatios.isEmpty(), "pruningRatios names no layer");
+        require(pretrain.epochs() >= 0, "epochs must be >= 0");
+        if (djpq == null) {
+            require(admm != null && retrain != null, "an ADMM plan needs admm and retrain phases");
+            require(retrain.epochs() >= 0, "epochs must be >= 0");
+            require(admm.rounds() >= 0 && admm.epochsPerRound() >= 1,
+                    "ADMM rounds must be >= 0 (0 = magnitude pruning without ADMM) with at least 1 epoch per round");
+            require(admm.rho() > 0 && admm.rhoGrowth() >= 1 && admm.rhoMax() >= admm.rho(),
+                    "ADMM rho needs rho > 0, rhoGrowth >= 1, rhoMax >= rho");
+            require(pruningRatios != null && !pruningRatios.isEmpty(), "pruningRatios names no layer");
+        } else {
+            require(admm == null && retrain == null && quantize == null && (pruningRatios == null || pruningRatios.isEmpty()),
+                    "method djpq takes no admm, retrain, quantize or per-layer pruning ratios");
+            pruningRatios = pruningRatios == null ? Map.of() : pruningRatios;
+        }
         pruningRatios.forEach((layer, r) -> require(r != null && r >= 0 && r < 1,
                 "pruning ratio of layer '" + layer + "' must be in [0, 1), was " + r));
         pruningRatios = Collections.unmodifiableMap(new LinkedHashMap<>(pruningRatios));
@@ -393,54 +469,54 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
         Map<String, ProjectionSpec> kept = new LinkedHashMap<>(projections);
         kept.keySet().retainAll(ratios.keySet());
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                ratios, quantize, storage, kept, startFrom, images);
+                ratios, quantize, storage, kept, startFrom, images, djpq);
     }
 
     /** A copy on another data set (an id of {@link DatasetId}). */
     public CompressionPlan withDataset(String newDataset) {
         return new CompressionPlan(model, newDataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom, images);
+                pruningRatios, quantize, storage, projections, startFrom, images, djpq);
     }
 
     /** A copy with another seed. */
     public CompressionPlan withSeed(long newSeed) {
         return new CompressionPlan(model, dataset, newSeed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom, images);
+                pruningRatios, quantize, storage, projections, startFrom, images, djpq);
     }
 
     /** A copy that trains on the first {@code train} and evaluates on the first {@code test} images. */
     public CompressionPlan withLimits(int train, int test) {
         return new CompressionPlan(model, dataset, seed, batchSize, train, test, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom, images);
+                pruningRatios, quantize, storage, projections, startFrom, images, djpq);
     }
 
     /** A copy with other phases. */
     public CompressionPlan withPhases(Training newPretrain, Admm newAdmm, Training newRetrain) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, newPretrain, newAdmm,
-                newRetrain, pruningRatios, quantize, storage, projections, startFrom, images);
+                newRetrain, pruningRatios, quantize, storage, projections, startFrom, images, djpq);
     }
 
     /** A copy with another storage format. */
     public CompressionPlan withStorage(Storage newStorage) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, newStorage, projections, startFrom, images);
+                pruningRatios, quantize, newStorage, projections, startFrom, images, djpq);
     }
 
     /** A copy that starts from a saved network (see {@link #startFrom()}), or from random weights for null. */
     public CompressionPlan withStartFrom(String savedModel) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, savedModel, images);
+                pruningRatios, quantize, storage, projections, savedModel, images, djpq);
     }
 
     /** A copy reading an image folder as {@code newImages} say (null: the defaults). */
     public CompressionPlan withImages(Images newImages) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, quantize, storage, projections, startFrom, newImages);
+                pruningRatios, quantize, storage, projections, startFrom, newImages, djpq);
     }
 
     /** A copy with a quantization stage (or none, for null). */
     public CompressionPlan withQuantize(Quantize newQuantize) {
         return new CompressionPlan(model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain,
-                pruningRatios, newQuantize, storage, projections, startFrom, images);
+                pruningRatios, newQuantize, storage, projections, startFrom, images, djpq);
     }
 }

@@ -29,6 +29,12 @@ public final class RunRecord {
     public static final String AFTER_QUANT_ADMM = "afterQuantizationAdmm";
     public static final String AFTER_QUANTIZATION = "afterQuantization";
     public static final String FROM_COMPRESSED_FILE = "fromCompressedFile";
+    /** DJPQ: after joint training (test-time gates mask * mu, learned quantizers). */
+    public static final String AFTER_DJPQ = "afterDjpq";
+    /** DJPQ: right after the pruned channels were removed and the bits fixed (power-of-two widths if so planned). */
+    public static final String AFTER_DJPQ_PRUNED = "afterDjpqPruned";
+    /** DJPQ: after fine-tuning the pruned, fixed-bit network. */
+    public static final String AFTER_DJPQ_FINETUNE = "afterDjpqFinetune";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -67,6 +73,8 @@ public final class RunRecord {
     public String finishedAt;
     /** Whether each constrained layer of the final model lies in each of its constraint sets (empty until finished). */
     public List<SetMembership> finalSets = new ArrayList<>();
+    /** DJPQ runs: kept channels, bit widths and BOPs after joint training; null for ADMM runs. */
+    public DjpqEntry djpq;
 
     /** The shape of one example as the network takes it: {@link #inputShape}, or the data set's default. */
     public long[] exampleShape() {
@@ -155,6 +163,26 @@ public final class RunRecord {
     /** The layers whose final weights are outside one of their constraint sets, as "layer (set)". */
     public List<String> layersOutsideTheirSets() {
         return finalSets.stream().filter(m -> !m.feasible()).map(m -> m.layer() + " (" + m.set() + ")").toList();
+    }
+
+    /**
+     * One weighted layer after DJPQ: kept channels, and its weight and input-activation quantizers as
+     * (bits, range); the ranges are the largest magnitudes represented.
+     */
+    public record DjpqLayer(String layer, int inChannels, int keptIn, int outChannels, int keptOut, int weightBits,
+                            double weightRange, int activationBits, double activationRange, boolean activationSigned) {
+    }
+
+    /**
+     * DJPQ's outcome: per layer, and BOPs (MACs x b_w x b_a per example, kept channels) against the unpruned
+     * network at 32 x 32 bits.
+     */
+    public record DjpqEntry(List<DjpqLayer> layers, double bops, double denseBops) {
+        /** {@code denseBops / bops}. */
+        @JsonProperty("bopsReduction")
+        public double bopsReduction() {
+            return denseBops / bops;
+        }
     }
 
     /** Final weight counts of one layer. */

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One resumable unit of a run: an epoch, an ADMM round, a hard projection or a progressive snap.
+ * One resumable unit of a run: an epoch, an ADMM round, a hard projection, a progressive snap, or a DJPQ epoch
+ * (joint training, or fine-tuning with the pruned channels removed).
  *
  * @param kind  what the step does
  * @param stage pruning stage (progressive pruning), or freeze step index for snaps and quantized retraining
@@ -13,12 +14,17 @@ import java.util.List;
  */
 record Step(Kind kind, int stage, int index, int of) {
 
-    enum Kind { PRETRAIN, PRUNE_ROUND, HARD_PRUNE, RETRAIN, QUANT_ROUND, SNAP, QUANT_RETRAIN }
+    enum Kind { PRETRAIN, PRUNE_ROUND, HARD_PRUNE, RETRAIN, QUANT_ROUND, SNAP, QUANT_RETRAIN, DJPQ_TRAIN, DJPQ_FINETUNE }
 
     /** The steps of a plan, in order. */
     static List<Step> of(CompressionPlan plan) {
         List<Step> steps = new ArrayList<>();
         add(steps, Kind.PRETRAIN, 0, plan.pretrain().epochs());
+        if (plan.usesDjpq()) {
+            add(steps, Kind.DJPQ_TRAIN, 0, plan.djpq().epochs());
+            add(steps, Kind.DJPQ_FINETUNE, 0, plan.djpq().finetune().epochs());
+            return steps;
+        }
         CompressionPlan.Admm admm = plan.admm();
         for (int s = 0; s < admm.stages(); s++) {
             add(steps, Kind.PRUNE_ROUND, s, admm.rounds());

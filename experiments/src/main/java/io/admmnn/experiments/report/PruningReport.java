@@ -57,7 +57,8 @@ public final class PruningReport {
         StringBuilder md = new StringBuilder();
         var p = rec.provenance;
         DatasetId dataset = DatasetId.byId(rec.plan.dataset());
-        md.append("# ADMM ").append(rec.plan.quantizes() ? "pruning and quantization" : "pruning").append(" of ")
+        md.append(rec.plan.usesDjpq() ? "# DJPQ (differentiable joint pruning and quantization)"
+                : "# ADMM " + (rec.plan.quantizes() ? "pruning and quantization" : "pruning")).append(" of ")
                 .append(rec.plan.model()).append(" on ").append(dataset.displayName()).append("\n\n");
         md.append(p.markdownTable(true));
         row(md, "started", p.startedAt());
@@ -96,6 +97,9 @@ public final class PruningReport {
         labels.put(RunRecord.AFTER_QUANT_ADMM, "after quantization ADMM (W, not yet on levels)");
         labels.put(RunRecord.AFTER_QUANTIZATION, "after progressive quantization (every weight on its level)");
         labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
+        labels.put(RunRecord.AFTER_DJPQ, "after DJPQ training (test-time gates mask·mu, learned quantizers)");
+        labels.put(RunRecord.AFTER_DJPQ_PRUNED, "pruned channels removed, bits fixed (before fine-tuning)");
+        labels.put(RunRecord.AFTER_DJPQ_FINETUNE, "after fine-tuning");
         labels.forEach((key, label) -> {
             Double a = rec.accuracy.get(key);
             if (a != null) {
@@ -105,6 +109,34 @@ public final class PruningReport {
             }
         });
 
+        if (rec.plan.usesDjpq()) {
+            djpq(md, rec);
+        } else {
+            weightsPerLayer(md, rec);
+        }
+        return rest(md, rec);
+    }
+
+    /** DJPQ's outcome: channels, bit widths and BOPs per layer. */
+    private static void djpq(StringBuilder md, RunRecord rec) {
+        RunRecord.DjpqEntry d = rec.djpq;
+        if (d == null) {
+            md.append("\n## DJPQ\n\nThe joint training has not finished yet.\n");
+            return;
+        }
+        md.append("\n## DJPQ: channels and bit widths per layer\n\n| layer | input channels kept | output channels kept | "
+                + "b_w | weight range | b_a | activation range |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (RunRecord.DjpqLayer l : d.layers()) {
+            md.append(String.format(Locale.ROOT, "| %s | %d / %d | %d / %d | %d | %.4g | %d | %s%.4g |\n", l.layer(),
+                    l.keptIn(), l.inChannels(), l.keptOut(), l.outChannels(), l.weightBits(), l.weightRange(),
+                    l.activationBits(), l.activationSigned() ? "±" : "0..", l.activationRange()));
+        }
+        md.append(String.format(Locale.ROOT, "%nBOPs (MACs × b_w × b_a per example, kept channels): %.4g, against %.4g for the "
+                + "unpruned network at 32 × 32 bits: **%.1fx fewer**. Quantizer ranges are the largest magnitudes "
+                + "represented; weights are signed.%n", d.bops(), d.denseBops(), d.bopsReduction()));
+    }
+
+    private static void weightsPerLayer(StringBuilder md, RunRecord rec) {
         md.append("\n## Weights per layer\n\n| layer | type | weights | kept | kept % | target ratio | pruning ratio | compression |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (RunRecord.LayerEntry l : rec.layers) {
@@ -117,6 +149,9 @@ public final class PruningReport {
                 1 - (double) rec.totalKept() / rec.totalWeights(), rec.compression()));
         md.append("\nRatios count weights only; the ").append(rec.otherParameters)
                 .append(" biases are kept dense and are not counted (as in the ADMM-NN papers).\n");
+    }
+
+    private static String rest(StringBuilder md, RunRecord rec) {
 
         if (!rec.finalSets.isEmpty()) {
             List<String> outside = rec.layersOutsideTheirSets();
@@ -186,12 +221,22 @@ public final class PruningReport {
         md.append("\n## Plan\n\n| phase | setting |\n|---|---|\n");
         row(md, "pretrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.pretrain().epochs(),
                 plan.pretrain().learningRate(), plan.pretrain().learningRateDecay()));
-        row(md, "ADMM pruning", String.format(Locale.ROOT, "%d progressive stage(s), each %d rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f per round (max %.3g), U rescaled on rho change: %s; %d retraining epochs after each intermediate stage",
-                plan.admm().stages(), plan.admm().rounds(), plan.admm().epochsPerRound(), plan.admm().learningRate(), plan.admm().rho(),
-                plan.admm().rhoGrowth(), plan.admm().rhoMax(), plan.admm().rescaleDual(), plan.admm().stageRetrainEpochs()));
-        row(md, "hard projection", "W = Proj(W) per layer (" + constraintSets(plan) + "); zeros frozen by a mask");
-        row(md, "masked retrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.retrain().epochs(),
-                plan.retrain().learningRate(), plan.retrain().learningRateDecay()));
+        if (plan.usesDjpq()) {
+            var d = plan.djpq();
+            row(md, "DJPQ", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch; loss CE + %.3g·KL + %.3g·BOPs/BOPs_dense;"
+                            + " gate threshold mu²/sigma² > %.3g; bits %s, starting at %d (weights) / %d (activations)",
+                    d.epochs(), d.learningRate(), d.learningRateDecay(), d.klWeight(), d.bopsWeight(), d.gateThreshold(),
+                    d.powerOfTwo() ? "restricted to 2, 4, 8, 16" : "free", d.initialWeightBits(), d.initialActivationBits()));
+            row(md, "fine-tuning", String.format(Locale.ROOT, "pruned channels removed, bits fixed; %d epochs, Adam lr %.2g, x%.2f per epoch",
+                    d.finetune().epochs(), d.finetune().learningRate(), d.finetune().learningRateDecay()));
+        } else {
+            row(md, "ADMM pruning", String.format(Locale.ROOT, "%d progressive stage(s), each %d rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f per round (max %.3g), U rescaled on rho change: %s; %d retraining epochs after each intermediate stage",
+                    plan.admm().stages(), plan.admm().rounds(), plan.admm().epochsPerRound(), plan.admm().learningRate(), plan.admm().rho(),
+                    plan.admm().rhoGrowth(), plan.admm().rhoMax(), plan.admm().rescaleDual(), plan.admm().stageRetrainEpochs()));
+            row(md, "hard projection", "W = Proj(W) per layer (" + constraintSets(plan) + "); zeros frozen by a mask");
+            row(md, "masked retrain", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch", plan.retrain().epochs(),
+                    plan.retrain().learningRate(), plan.retrain().learningRateDecay()));
+        }
         if (plan.quantizes()) {
             var q = plan.quantize();
             row(md, "quantization", String.format(Locale.ROOT, "%s; %d ADMM rounds x %d epochs, Adam lr %.2g, rho %.3g x%.2f; progressive snap-and-freeze %s with %d epochs after each",

@@ -1,0 +1,89 @@
+package io.admmnn.experiments.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.experiments.config.ConfigException;
+import io.admmnn.experiments.config.ExperimentFile;
+import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.report.PruningReport;
+import io.admmnn.experiments.zoo.ZooModel;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** DJPQ as a method of the pipeline: LeNet-5 on a real MNIST subset, the report, and crash-resume. */
+class DjpqPipelineTest {
+
+    private static Path mnist;
+
+    @BeforeAll
+    static void data() {
+        mnist = Mnist.ensureAvailable(Mnist.defaultDirectory(), System.out::println);
+    }
+
+    /** 1,000 training and 200 test images: 1 pretraining, 2 DJPQ and 1 fine-tuning epoch. */
+    private static CompressionPlan plan() {
+        return CompressionPlan.djpq(ZooModel.LENET_5.id(), "mnist", 7, 50, 1000, 200,
+                new CompressionPlan.Training(1, 1e-3, 1),
+                new CompressionPlan.Djpq(2, 1e-3, 1, 1e-4, 1, 2.0, false, 8, 8,
+                        new CompressionPlan.Training(1, 2e-4, 1), 30), null, null);
+    }
+
+    @Test
+    void experimentFileSelectsTheMethod() {
+        CompressionPlan p = ExperimentFile.load(Path.of("configs/lenet-5-djpq.yaml"));
+        assertThat(p.usesDjpq()).isTrue();
+        assertThat(p.djpq().finetune().epochs()).isEqualTo(1);
+        assertThat(p.djpq().bopsWeight()).isEqualTo(1.0);
+        assertThat(Step.of(p)).extracting(Step::kind).containsExactly(Step.Kind.PRETRAIN, Step.Kind.PRETRAIN,
+                Step.Kind.DJPQ_TRAIN, Step.Kind.DJPQ_TRAIN, Step.Kind.DJPQ_TRAIN, Step.Kind.DJPQ_FINETUNE);
+        assertThatThrownBy(() -> ExperimentFile.parse("method: djpq\nmodel: lenet-5\ndataset: mnist\n"
+                + "pretrain: {epochs: 1, learningRate: 1.0e-3}\nlayers: {ip1: {ratio: 0.5}}\n"
+                + "djpq: {epochs: 1, learningRate: 1.0e-3, finetune: {epochs: 0, learningRate: 1.0e-4}}\n", "x.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("layers");
+        assertThatThrownBy(() -> ExperimentFile.parse("method: dpjq\nmodel: lenet-5\n", "x.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be admm or djpq");
+    }
+
+    @Test
+    void djpqRunPrunesChannelsLowersBopsAndResumesAfterACrashToTheSameResult(@TempDir Path dir) throws Exception {
+        RunRecord straight = new CompressionPipeline(dir.resolve("a"), mnist, System.out::println, false)
+                .run(plan(), "test");
+        RunRecord.DjpqEntry d = straight.djpq;
+        assertThat(d.layers()).extracting(RunRecord.DjpqLayer::layer).containsExactly("conv1", "conv2", "ip1", "ip2");
+        assertThat(d.bopsReduction()).isGreaterThan(16); // at most 8 x 8 bits everywhere, fewer once trained
+        assertThat(straight.accuracy).containsKeys(RunRecord.PRETRAINED, RunRecord.AFTER_DJPQ,
+                RunRecord.AFTER_DJPQ_PRUNED, RunRecord.AFTER_DJPQ_FINETUNE);
+        // Removing pruned channels and fixing the bits changes nothing the test-time network computes (free widths).
+        assertThat(straight.accuracy.get(RunRecord.AFTER_DJPQ_PRUNED))
+                .isEqualTo(straight.accuracy.get(RunRecord.AFTER_DJPQ));
+        assertThat(straight.accuracy.get(RunRecord.AFTER_DJPQ_FINETUNE)).isGreaterThan(0.7);
+        String md = PruningReport.write(straight, dir.resolve("a"));
+        assertThat(md).contains("# DJPQ").contains("## DJPQ: channels and bit widths per layer").contains("fewer**")
+                .contains("after fine-tuning");
+
+        INDArray finalWeights = TrainableNetwork.load(dir.resolve("a").resolve(CompressionPipeline.MODEL).toFile(), false)
+                .model().params();
+        // A crash right after the DJPQ layers were inserted (nothing saved since), one after the first DJPQ epoch's
+        // checkpoint, one right after the channels were removed (fine-tuning not saved yet).
+        for (String line : List.of("DJPQ: conv1", "[djpq 1/2]", "pruned channels removed")) {
+            Path crashed = dir.resolve("crash-" + line.replaceAll("[^a-z0-9]", ""));
+            assertThatThrownBy(() -> new CompressionPipeline(crashed, mnist, s -> {
+                if (s.contains(line)) {
+                    throw new IllegalStateException("simulated crash");
+                }
+            }, false).run(plan(), "test")).as(line).hasMessage("simulated crash");
+            RunRecord resumed = new CompressionPipeline(crashed, mnist, s -> { }, false).resume("resume");
+            assertThat(resumed.accuracy).as(line).isEqualTo(straight.accuracy);
+            assertThat(resumed.djpq).as(line).isEqualTo(straight.djpq);
+            INDArray weights = TrainableNetwork.load(crashed.resolve(CompressionPipeline.MODEL).toFile(), false)
+                    .model().params();
+            assertThat(weights).as(line).isEqualTo(finalWeights);
+        }
+    }
+}
