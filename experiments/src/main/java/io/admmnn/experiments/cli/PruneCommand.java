@@ -132,6 +132,15 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--quant-retrain-lr", description = "learning rate of the quantized retraining epochs (default: --quant-lr)")
     Double quantRetrainLr;
 
+    @Option(names = "--activation-bits", description = "with --quantize: fake-quantize a layer's input activations to "
+            + "this many bits from the quantization stage on, e.g. --activation-bits ip1=4 (repeatable)")
+    Map<String, Integer> activationBits;
+
+    @Option(names = "--activation-percentile", description = "with --activation-bits: the range is this percentile of "
+            + "the layer's input magnitudes on the calibration batches (default: ${DEFAULT-VALUE})",
+            defaultValue = "" + CompressionPlan.Activations.DEFAULT_PERCENTILE)
+    double activationPercentile;
+
     @Option(names = "--conv-index-bits", description = "relative index bits of conv layers in model.admmnn (default: preset, 8)")
     Integer convIndexBits;
 
@@ -236,6 +245,13 @@ final class PruneCommand implements Callable<Integer> {
                     quantEpochsPerRound, quantLr, quantRho, CompressionPlan.Quantize.DEFAULT_RHO_GROWTH,
                     CompressionPlan.Quantize.defaultRhoMax(quantRho), CompressionPlan.Quantize.DEFAULT_FREEZE_FRACTIONS,
                     quantEpochsPerFreeze, quantRetrainLr));
+            if (activationBits != null && !activationBits.isEmpty()) {
+                p = p.withQuantize(p.quantize().withActivations(new CompressionPlan.Activations(
+                        new LinkedHashMap<>(activationBits), activationPercentile,
+                        CompressionPlan.Activations.DEFAULT_CALIBRATION_BATCHES)));
+            }
+        } else if (activationBits != null && !activationBits.isEmpty()) {
+            throw new IllegalArgumentException("--activation-bits needs the quantization stage: add --quantize");
         }
         if (imageSize != null || imageResize != null || imageScaleTo != null || imageNormalization != null
                 || imageMean != null || imageStd != null) {

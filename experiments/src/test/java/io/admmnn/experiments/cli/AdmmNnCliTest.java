@@ -105,6 +105,12 @@ class AdmmNnCliTest {
             {"prune --out " + aFile, "a-file.yaml: exists and is not a folder"},
             {"prune --pretrain-lr NaN", "a learning rate must be finite and > 0, was NaN"},
             {"prune --retrain-lr-decay 2", "a learning-rate decay must be in (0, 1], was 2.0"},
+            {"prune --activation-bits fc2=4", "--activation-bits needs the quantization stage: add --quantize"},
+            {"prune --quantize fc1=4 --activation-bits fc2=4 --activation-percentile 0",
+                "activation range percentile must be in (0, 100]"},
+            {"prune --quantize fc1=4 --activation-bits fc2=17", "activation bits of layer 'fc2' must be in [1, 16]"},
+            // reaches the run's plan: an unknown layer fails before any training
+            {"prune --quantize fc1=4 --activation-bits ip1=4", "no layer with weights named 'ip1'"},
             {"prune --ratio fc1=0.5 --ratio fc3=0.99999", "layer fc3: ratio 0.99999 (top-k"},
             {"hardware plan --network lenet-5 --target weights:abc", "target 'weights:abc': 'abc' is not a number"},
             {"hardware plan --network lenet-5 --target weights:10 --fc-floor 2", "floors must be in (0, 1], was 2.0"},
