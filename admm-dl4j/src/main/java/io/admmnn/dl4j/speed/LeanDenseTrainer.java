@@ -60,10 +60,11 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  *
  * <p>The network stays the model: the step trains the network's own parameter, gradient and updater-state arrays
  * (Adam's m and v where each {@link UpdaterBlock} keeps them), applies the regularizations the layers hold (the
- * ADMM penalty before Adam, the frozen-weight mask after it) through the same calls as DL4J's {@code UpdaterBlock},
+ * ADMM penalty before Adam, the frozen-weight mask after it) with DL4J's arithmetic, fused into the Adam pass,
  * advances the iteration and epoch counts, calls the listeners' {@code iterationDone}, {@code onEpochStart} and
  * {@code onEpochEnd}, and sets the score (the mean cross-entropy plus the regularization score, as DL4J reports it).
- * Parameters, updater state and score agree with {@code fit}'s to float rounding (see the tests).
+ * Parameters, updater state and score agree with {@code fit}'s to float rounding (see the tests). Unlike after
+ * {@code fit}, the gradient array holds the gradient rather than the update afterwards (nothing reads it).
  *
  * <p>Where the time goes instead: DL4J's step spends most of its time in ND4J op calls (10-60 us each, whatever
  * their size), workspace bookkeeping, a forward pass its backward pass repeats, the first layer's input gradient (a
@@ -75,12 +76,13 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <p>Per step: {@code z = a W + b} and ReLU in place; for the output layer softmax, the score, and
  * {@code delta = p - y}; then per layer, from the last, {@code db} = column sums and {@code dW = a_prev^T delta}
  * straight into the gradient array, both divided by the minibatch size (DL4J's {@code miniBatch(true)}), and
- * {@code delta_prev = (delta W^T) * relu'(z_prev)}, skipped for the first layer; then per updater block the
- * regularizations before the updater, Adam, those after it; and {@code params -= update}.
+ * {@code delta_prev = (delta W^T) * relu'(z_prev)}, skipped for the network's first layer (behind convolutions it
+ * is their rows' gradient, {@link LeanConvStack#backward}); then per updater block, in one pass, the ADMM penalty,
+ * Adam, the mask and {@code params -= update}.
  *
  * <p>Only networks that {@link #ineligibility} accepts take this path; everything else (dropout, weight noise,
  * gradient normalization, constraints, L1/L2/weight decay or any regularization but the ADMM hooks, an updater other
- * than Adam, other layers, activations or losses, preprocessors, parameters that are not FLOAT, listeners that
+ * than Adam, other layers, activations or losses, other preprocessors, parameters that are not FLOAT, listeners that
  * watch the forward or backward pass, a ComputationGraph) trains through DL4J's {@code fit}. The system property
  * {@value #PROPERTY}{@code =false} forces DL4J's path.
  */
