@@ -195,7 +195,9 @@ public enum DatasetId {
     /** Training minibatches as {@link #trainBatches}, an image folder's images decoded as {@code images} say. */
     public EpochOrderedBatches trainBatches(Path directory, int limit, int batchSize, long seed, int labelColumns,
                                             ImageFolderDataset.Options images) {
-        return ShuffledBatches.training(first(train(directory), limit, labelColumns), batchSize, seed);
+        // the pipeline only trains on these (fitEpoch), each batch used until the next: its arrays can be reused
+        return ShuffledBatches.training(first(train(directory), limit, labelColumns), batchSize, seed)
+                .reusingBatchArrays();
     }
 
     /** Test minibatches as {@link #testBatches}, an image folder's images decoded as {@code images} say. */

@@ -41,6 +41,32 @@ class ShuffledBatchesTest {
     }
 
     @Test
+    void reusedBatchArraysHoldTheSameBatchesTakingTurns() {
+        ImageDataset data = new ImageDataset("rand", Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 23, 5),
+                Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 23, 3), 1, 5);
+        ShuffledBatches fresh = ShuffledBatches.training(data, 4, 9);
+        ShuffledBatches reused = ShuffledBatches.training(data, 4, 9).reusingBatchArrays();
+        List<DataSet> seen = new ArrayList<>();
+        for (int epoch = 0; epoch < 2; epoch++) {
+            fresh.setEpoch(epoch);
+            reused.setEpoch(epoch);
+            while (fresh.hasNext()) {
+                DataSet expected = fresh.next();
+                DataSet actual = reused.next();
+                assertThat(actual.getFeatures()).isEqualTo(expected.getFeatures());
+                assertThat(actual.getLabels()).isEqualTo(expected.getLabels());
+                seen.add(actual);
+            }
+            assertThat(reused.hasNext()).isFalse();
+        }
+        assertThat(seen).hasSize(12); // 5 full batches and one of 3, twice
+        // the previous batch keeps its values while the next is built; the one before that gives its arrays up
+        assertThat(seen.get(1).getFeatures()).isNotSameAs(seen.get(0).getFeatures());
+        assertThat(seen.get(2).getFeatures()).isSameAs(seen.get(0).getFeatures());
+        assertThat(seen.get(2).getLabels()).isSameAs(seen.get(0).getLabels());
+    }
+
+    @Test
     void orderDependsOnlyOnSeedAndEpochAndCoversEveryExample() {
         ShuffledBatches a = ShuffledBatches.training(indexed(103), 10, 7);
         ShuffledBatches b = ShuffledBatches.training(indexed(103), 10, 7);
