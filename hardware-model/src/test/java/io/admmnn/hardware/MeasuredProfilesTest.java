@@ -56,6 +56,21 @@ class MeasuredProfilesTest {
     }
 
     @Test
+    void theBreakEvenIsAgainstTheFasterDenseKernelAndEachDenseKernelAloneIsReportedToo() {
+        // library dense 1 ms, runtime dense 0.25 ms: sparse 0.5 ms at 10 % beats the library but not the runtime
+        MeasuredProfile p = profile(List.of(new Point(0.01, 1, 0.05, 0.25), new Point(0.1, 1, 0.5, 0.25),
+                new Point(1, 1, 5, 0.25)));
+        assertThat(p.points("fc").get(1).ratio()).isEqualTo(2.0);
+        assertThat(p.points("fc").get(1).runtimeDenseIsBest()).isTrue();
+        double viaRuntime = p.runtimeBreakEvenKeptFraction("fc");
+        assertThat(p.breakEvenKeptFraction("fc")).isEqualTo(viaRuntime).isLessThan(0.1);
+        assertThat(p.libraryBreakEvenKeptFraction("fc")).isGreaterThan(0.1);
+        // where the library is the faster one, it is the baseline
+        MeasuredProfile q = profile(List.of(new Point(0.1, 0.2, 0.5, 1), new Point(1, 0.2, 5, 1)));
+        assertThat(q.breakEvenKeptFraction("fc")).isEqualTo(q.libraryBreakEvenKeptFraction("fc"));
+    }
+
+    @Test
     void aProfileFileReadsBackWithItsMachineBatchesAndPoints(@TempDir Path dir) throws IOException {
         Map<String, List<Point>> one = new LinkedHashMap<>();
         one.put("conv1", List.of(new Point(0.01, 0.2, 0.01, 0.3), new Point(1, 0.2, 0.9, 0.3)));

@@ -7,7 +7,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Time ratios measured on a machine at one batch size ({@link MeasuredProfiles} holds several): per layer, the
- * sparse kernel's and the best dense kernel's milliseconds at a set of kept fractions; between measured points the
+ * sparse kernel's and the dense kernels' milliseconds (the best dense is the faster of the library's and admm-runtime's) at a set of kept fractions; between measured points the
  * ratio is interpolated linearly in log(kept fraction), below the first point it falls in proportion to the kept
  * fraction, above the last it stays.
  *
@@ -17,9 +17,12 @@ import java.util.function.ToDoubleFunction;
 public record MeasuredProfile(String machine, Map<String, List<Point>> measurements) implements HardwareProfile {
 
     /**
-     * One measurement: median times of the dense and the sparse kernel.
+     * One measurement: median times of the dense kernels and the sparse kernel. The baseline of {@link #ratio()}
+     * is the faster of the library's dense kernel and admm-runtime's own: a break-even against the slower one would
+     * credit sparsity with what is only a faster dense engine (on small stride-1 convolutions admm-runtime's dense
+     * kernel beats DL4J's oneDNN forward several times over).
      *
-     * @param denseMillis        the fastest dense kernel measured (ND4J sgemm, DL4J/oneDNN convolution)
+     * @param denseMillis        the library's dense kernel (ND4J sgemm; DL4J's convolution forward, oneDNN)
      * @param sparseMillis       the sparse kernel
      * @param runtimeDenseMillis admm-runtime's own dense kernel (the alternative the runtime itself has), NaN if
      *                           not measured
@@ -31,8 +34,23 @@ public record MeasuredProfile(String machine, Map<String, List<Point>> measureme
             this(keptFraction, denseMillis, sparseMillis, Double.NaN);
         }
 
-        /** Sparse time over the best dense time. */
+        /** The faster dense time: the library's, or admm-runtime's when measured and faster (ms). */
+        public double bestDenseMillis() {
+            return Double.isNaN(runtimeDenseMillis) ? denseMillis : Math.min(denseMillis, runtimeDenseMillis);
+        }
+
+        /** Whether admm-runtime's own dense kernel is the faster dense kernel at this point. */
+        public boolean runtimeDenseIsBest() {
+            return !Double.isNaN(runtimeDenseMillis) && runtimeDenseMillis < denseMillis;
+        }
+
+        /** Sparse time over the best dense time ({@link #bestDenseMillis()}). */
         public double ratio() {
+            return sparseMillis / bestDenseMillis();
+        }
+
+        /** Sparse time over the library's dense time (ND4J sgemm, DL4J/oneDNN convolution). */
+        public double libraryRatio() {
             return sparseMillis / denseMillis;
         }
 
@@ -63,13 +81,19 @@ public record MeasuredProfile(String machine, Map<String, List<Point>> measureme
     }
 
     /**
-     * The compute break-even kept fraction of {@code layer} against the best dense kernel: the kept fraction where
+     * The compute break-even kept fraction of {@code layer} against the best dense kernel (the faster of the
+     * library's and admm-runtime's at each point): the kept fraction where
      * the interpolated sparse/dense time first reaches 1, scanning up from the sparsest point (1.0 if sparse is
      * never slower; below the first point the ratio falls in proportion, so a layer slower there breaks even at
      * {@code k0 / ratio(k0)}).
      */
     public double breakEvenKeptFraction(String layer) {
         return crossing(points(layer), Point::ratio);
+    }
+
+    /** As {@link #breakEvenKeptFraction}, against the library's dense kernel alone (ND4J sgemm, DL4J/oneDNN). */
+    public double libraryBreakEvenKeptFraction(String layer) {
+        return crossing(points(layer), Point::libraryRatio);
     }
 
     /** As {@link #breakEvenKeptFraction}, against admm-runtime's own dense kernel (NaN if that was not measured). */

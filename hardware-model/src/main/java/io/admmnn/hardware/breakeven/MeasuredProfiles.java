@@ -21,7 +21,9 @@ import java.util.TreeMap;
  * conv1,1,0.007813,0.0955,0.0016,0.0164,0.0800
  * </pre>
  *
- * Columns are found by name; {@code runtime_dense_ms} may be absent or empty. Files of the older format
+ * Columns are found by name; {@code dense_ms} is the library's dense kernel, {@code runtime_dense_ms}
+ * admm-runtime's own (may be absent or empty), {@code sparse_over_dense} is over the faster of the two (written
+ * for reading by eye; the times are what is read back). Files of the older format
  * ({@code layer,kept_fraction,dense_ms,sparse_ms,...}, no batch column) read as batch {@value #BATCH_NOT_RECORDED}.
  *
  * @param machine  where it was measured
