@@ -284,13 +284,7 @@ public final class ExperimentFile {
     private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model) {
         s.allowOnly("bits", "rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax",
                 "freezeFractions", "epochsPerFreeze", "retrainLearningRate", "activations");
-        ConfigSection bitsSection = s.section("bits");
-        if (bitsSection.keys().isEmpty()) {
-            throw s.error("bits", "names no layer");
-        }
-        Map<String, Integer> bits = new LinkedHashMap<>();
-        LayerPatterns.resolve(bitsSection, layerNames, model).forEach((layer, key) ->
-                bits.put(layer, bitsSection.integer(key, b -> b >= 1 && b <= 16, "must be in [1, 16]")));
+        Map<String, Integer> bits = bitsPerLayer(s, layerNames, model);
         int rounds = s.integer("rounds", CompressionPlan.Quantize.DEFAULT_ROUNDS, v -> v >= 0,
                 RANGE_NON_NEGATIVE + " (0 = round to the nearest level without ADMM)");
         int epochsPerRound = s.integer("epochsPerRound", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_ROUND,
@@ -315,8 +309,8 @@ public final class ExperimentFile {
                 fractions, perFreeze, retrainLr, activations));
     }
 
-    private static CompressionPlan.Activations activations(ConfigSection s, List<String> layerNames, String model) {
-        s.allowOnly("bits", "percentile", "calibrationBatches");
+    /** The {@code bits} section of {@code s}: layer name or glob -> bits in [1, 16], at least one layer. */
+    private static Map<String, Integer> bitsPerLayer(ConfigSection s, List<String> layerNames, String model) {
         ConfigSection bitsSection = s.section("bits");
         if (bitsSection.keys().isEmpty()) {
             throw s.error("bits", "names no layer");
@@ -324,6 +318,12 @@ public final class ExperimentFile {
         Map<String, Integer> bits = new LinkedHashMap<>();
         LayerPatterns.resolve(bitsSection, layerNames, model).forEach((layer, key) ->
                 bits.put(layer, bitsSection.integer(key, b -> b >= 1 && b <= 16, "must be in [1, 16]")));
+        return bits;
+    }
+
+    private static CompressionPlan.Activations activations(ConfigSection s, List<String> layerNames, String model) {
+        s.allowOnly("bits", "percentile", "calibrationBatches");
+        Map<String, Integer> bits = bitsPerLayer(s, layerNames, model);
         double percentile = s.number("percentile", CompressionPlan.Activations.DEFAULT_PERCENTILE,
                 v -> v > 0 && v <= 100, "must be in (0, 100] (100 = the largest input)");
         int batches = s.integer("calibrationBatches", CompressionPlan.Activations.DEFAULT_CALIBRATION_BATCHES,
