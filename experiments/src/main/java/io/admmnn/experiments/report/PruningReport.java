@@ -350,6 +350,11 @@ public final class PruningReport {
         md.append(String.format(Locale.ROOT, "| **total** | | | | | %,d | %,d |%n", s.bopsDense(), s.bopsNonZero()));
         md.append(String.format(Locale.ROOT, "%nBOPs %.1fx fewer than 32 x 32-bit dense (%,d) in dense execution, "
                 + "%.1fx on non-zero weights.%n", s.reductionDense(), s.bopsReference(), s.reductionNonZero()));
+        long ownReference = 1024 * s.layers().stream().mapToLong(BopsTable.Row::macsDense).sum();
+        if (s.bopsReference() != ownReference) {
+            md.append(String.format(Locale.ROOT, "The reference is the network before its channels were removed; this "
+                    + "network's own at 32 x 32 bits is %,d.%n", ownReference));
+        }
         return md.toString();
     }
 }
