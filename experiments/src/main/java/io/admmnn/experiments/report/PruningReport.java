@@ -96,10 +96,10 @@ public final class PruningReport {
         labels.put(RunRecord.AFTER_RETRAIN, "after masked retraining");
         labels.put(RunRecord.AFTER_QUANT_ADMM, "after quantization ADMM (W, not yet on levels)");
         labels.put(RunRecord.AFTER_QUANTIZATION, "after progressive quantization (every weight on its level)");
-        labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
         labels.put(RunRecord.AFTER_DJPQ, "after DJPQ training (test-time gates mask·mu, learned quantizers)");
-        labels.put(RunRecord.AFTER_DJPQ_PRUNED, "pruned channels removed, bits fixed (before fine-tuning)");
+        labels.put(RunRecord.AFTER_DJPQ_PRUNED, "pruned channels removed, gates folded into the weights, bits fixed (before fine-tuning)");
         labels.put(RunRecord.AFTER_DJPQ_FINETUNE, "after fine-tuning");
+        labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
         labels.forEach((key, label) -> {
             Double a = rec.accuracy.get(key);
             if (a != null) {
