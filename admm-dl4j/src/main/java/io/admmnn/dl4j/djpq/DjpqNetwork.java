@@ -34,6 +34,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A DL4J network prepared for DJPQ: before each convolution, dense or output layer an activation quantizer and a
@@ -226,8 +227,8 @@ public final class DjpqNetwork {
      * leaky ReLU ({@code mu_c >= 0}); a ReLU channel with {@code mu_c < 0} gives values {@code <= 0}, which the next
      * layer's unsigned activation quantizer clips to 0, so it is folded with 0. The weights are then quantized as
      * {@code q_w(mu_c W_c)}, not {@code mu_c q_w(W_c)} (one grid per layer cannot hold per-channel scales), the
-     * layer's weight step and range scaled by {@code s = max_c |mu_c|} (bits unchanged) so that no folded weight is
-     * clipped: the pruned network starts close to, not exactly at, the DJPQ network's function (exactly when every
+     * layer's weight step and range scaled (bits unchanged) to the largest folded magnitude it represented
+     * ({@link #foldedRangeScale}) so that no folded weight is clipped that was not before: the pruned network starts close to, not exactly at, the DJPQ network's function (exactly when every
      * kept {@code mu_c} is 1), and fine-tuning adapts it. At least one channel of each layer is kept (the one with the largest
      * {@code mu^2 / sigma^2}). Its BOPs shapes are the pruned ones: report BOPs against the unpruned network with
      * {@link #finalBops()} of this (trained) network.
@@ -237,15 +238,14 @@ public final class DjpqNetwork {
         int n = c.getConfs().size();
         int[][] keptByGate = new int[n][];
         double[][] foldByGate = new double[n][];
-        double[] rangeScale = new double[n]; // by weight quantizer: its step and range times the largest |fold|
+        double[] rangeScale = new double[n]; // by weight quantizer: the factor on its step and range
         java.util.Arrays.fill(rangeScale, 1.0);
         for (int i = 0; i < units.size(); i++) {
             Unit u = units.get(i);
             if (u.gate() >= 0) {
                 keptByGate[u.gate()] = keptIndices(gate(u.gate()));
                 foldByGate[u.gate()] = foldedGates(i, keptByGate[u.gate()]);
-                double largest = java.util.Arrays.stream(foldByGate[u.gate()]).map(Math::abs).max().orElse(0);
-                rangeScale[u.weightQuantizer()] = largest > 0 ? largest : 1.0;
+                rangeScale[u.weightQuantizer()] = foldedRangeScale(u, keptByGate[u.gate()], foldByGate[u.gate()]);
             }
         }
         NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(c.getConf(0).getSeed())
@@ -322,6 +322,28 @@ public final class DjpqNetwork {
             }
         }
         return fold;
+    }
+
+    /**
+     * The factor on a weight quantizer's step and range after folding: the largest folded magnitude it represented,
+     * {@code max_c |mu_c| min(qMax, max|W_c|)}, over {@code qMax} (1 when every kept channel folds to 0 or all to 1), so that no
+     * folded weight is clipped that was not clipped before, on the finest grid of the same bit width that allows it.
+     */
+    private double foldedRangeScale(Unit u, int[] kept, double[] fold) {
+        if (java.util.Arrays.stream(fold).allMatch(f -> f == 1.0)) {
+            return 1.0; // nothing folded: the learned quantizer as it is
+        }
+        DqQuantizer wq = quantizer(u.weightQuantizer());
+        double qMax = wq.freeze(settings.powerOfTwo()).qMax();
+        INDArray w = net.getLayer(u.layer()).getParam("W");
+        // largest |w| per output channel: W is [out, in, kH, kW] (conv) or [in, out] (dense)
+        double[] channelMax = (w.rank() == 4 ? Transforms.abs(w, true).max(1, 2, 3) : Transforms.abs(w, true).max(0))
+                .toDoubleVector();
+        double largest = 0;
+        for (int i = 0; i < kept.length; i++) {
+            largest = Math.max(largest, Math.abs(fold[i]) * Math.min(qMax, channelMax[kept[i]]));
+        }
+        return largest > 0 ? largest / qMax : 1.0;
     }
 
     /**
