@@ -21,6 +21,9 @@ import java.util.Locale;
  * {@code dq/dx = 1} for {@code lo <= x <= qMax}, else 0. Quantization runs in double on float inputs, so every
  * module that calls {@link #quantize(float)} gets bit-identical levels from identical inputs.
  *
+ * <p>DJPQ's learned quantizers (admm-core {@code DqBits.freeze}) are frozen to this record too, its signed weight
+ * quantizers included: one definition of the levels and the bit width for activations and weights alike.
+ *
  * @param bits    bits per activation, 1..16 unsigned, 2..16 signed (the b_a of the BOPs count)
  * @param signed  whether negative values are kept (else clipped at 0)
  * @param step    the level spacing d, &gt; 0 (in the activations' units)
@@ -142,12 +145,22 @@ public record ActivationQuantization(int bits, boolean signed, double step, int 
         return (int) Math.rint(c / step);
     }
 
-    /** The level of {@code x}: {@code d * code(x)}. NaN stays NaN. */
+    /** The level of {@code x}: {@code d * rint(clip(x, lo, qMax) / d)}, in double. NaN stays NaN. */
+    public double quantize(double x) {
+        return level(x, lo(), qMax(), step);
+    }
+
+    /**
+     * The one rounding formula; NaN propagates through max, min and rint unchanged, and {@code + 0.0} turns the -0.0
+     * that rint gives small negative inputs into the level 0.
+     */
+    private static double level(double x, double lo, double hi, double step) {
+        return Math.rint(Math.max(lo, Math.min(hi, x)) / step) * step + 0.0;
+    }
+
+    /** The level of {@code x}: {@code d * code(x)}, computed in double and rounded to float. NaN stays NaN. */
     public float quantize(float x) {
-        if (Float.isNaN(x)) {
-            return x;
-        }
-        return (float) (code(x) * step);
+        return (float) quantize((double) x);
     }
 
     /** Quantizes {@code values[from, to)} in place. */
@@ -155,10 +168,16 @@ public record ActivationQuantization(int bits, boolean signed, double step, int 
         double lo = lo();
         double hi = qMax();
         for (int i = from; i < to; i++) {
-            float x = values[i];
-            if (!Float.isNaN(x)) {
-                values[i] = (float) (Math.rint(Math.max(lo, Math.min(hi, x)) / step) * step);
-            }
+            values[i] = (float) level(values[i], lo, hi, step);
+        }
+    }
+
+    /** Quantizes {@code values[from, to)} in place, in double (levels as {@link #quantize(double)}). */
+    public void quantizeInPlace(double[] values, int from, int to) {
+        double lo = lo();
+        double hi = qMax();
+        for (int i = from; i < to; i++) {
+            values[i] = level(values[i], lo, hi, step);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.admmnn.core.djpq;
 
+import io.admmnn.format.ActivationQuantization;
+
 /**
  * Bit-width arithmetic of a DQ quantizer parametrized by step {@code d} and range {@code qMax} (Uhlich et al.,
  * ICLR 2020): {@code q(x) = d * round(clip(x, lo, qMax) / d)}, {@code lo = -qMax} for signed tensors, 0 for
@@ -64,6 +66,24 @@ public final class DqBits {
                     + ", bits=" + bits + (signed ? " (signed)" : " (unsigned)"));
         }
         return qMax / (Math.pow(2.0, levels) - 1.0);
+    }
+
+    /**
+     * Freezes a learned quantizer {@code (d, qMax)} for fine-tuning and export, as the framework's one quantizer
+     * record: {@code qMax} snapped to the nearest positive multiple of {@code d}, the width {@link #bits} of the
+     * snapped range ({@link ActivationQuantization#fromStepAndRange}); with {@code powerOfTwo} the width rounded up to
+     * {@link #powerOfTwoBits} and the step recomputed so that all its levels span the range
+     * ({@link ActivationQuantization#ofRange}, the step of {@link #stepForBits}). A width above
+     * {@link ActivationQuantization#MAX_BITS} (a quantizer that learned to be practically float) is capped there,
+     * the step widened to span the range.
+     */
+    public static ActivationQuantization freeze(double d, double qMax, boolean signed, boolean powerOfTwo) {
+        check(d, qMax);
+        double range = d * Math.max(1, Math.round(qMax / d));
+        int bits = bits(d, range, signed);
+        int frozen = Math.min(ActivationQuantization.MAX_BITS, powerOfTwo ? powerOfTwoBits(bits) : bits);
+        return frozen == bits ? ActivationQuantization.fromStepAndRange(d, range, signed)
+                : ActivationQuantization.ofRange(frozen, signed, range);
     }
 
     private static void check(double d, double qMax) {

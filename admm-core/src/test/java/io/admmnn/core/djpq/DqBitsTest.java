@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.admmnn.format.ActivationQuantization;
 import org.junit.jupiter.api.Test;
 
 class DqBitsTest {
@@ -57,16 +58,38 @@ class DqBitsTest {
         assertThat(DqBits.powerOfTwoBits(5)).isEqualTo(8);
         assertThat(DqBits.powerOfTwoBits(8)).isEqualTo(8);
         // d = 0.1, qMax = 1.0: signed, log2(11) + 1 = 4.46 -> 5 bits -> 8 bits, step 1 / 127.
-        FixedQuantizer f = FixedQuantizer.freeze(0.1, 1.0, true, true);
+        ActivationQuantization f = DqBits.freeze(0.1, 1.0, true, true);
         assertThat(f.bits()).isEqualTo(8);
         assertThat(f.step()).isCloseTo(1.0 / 127, within(1e-15));
-        assertThat(DqBits.bits(f.step(), f.range(), true)).isEqualTo(8);
-        FixedQuantizer plain = FixedQuantizer.freeze(0.1, 1.04, true, false);
+        assertThat(f.step()).isEqualTo(DqBits.stepForBits(1.0, 8, true));
+        assertThat(DqBits.bits(f.step(), f.qMax(), true)).isEqualTo(8);
+        ActivationQuantization plain = DqBits.freeze(0.1, 1.04, true, false);
         assertThat(plain.bits()).isEqualTo(5);
-        assertThat(plain.range()).isCloseTo(1.0, within(1e-12)); // snapped to a multiple of d
+        assertThat(plain.maxCode()).isEqualTo(10);
+        assertThat(plain.qMax()).isCloseTo(1.0, within(1e-12)); // snapped to a multiple of d
         assertThat(plain.quantize(0.26)).isCloseTo(0.3, within(1e-12));
-        assertThat(plain.quantize(-7)).isCloseTo(-1.0, within(1e-12));
-        assertThat(FixedQuantizer.freeze(0.1, 1.0, false, false).quantize(-0.3)).isZero();
+        assertThat(plain.quantize(-7.0)).isCloseTo(-1.0, within(1e-12));
+        assertThat(DqBits.freeze(0.1, 1.0, false, false).quantize(-0.3)).isZero();
+    }
+
+    @Test
+    void freezingAgreesWithTheInferredWidthAndCapsPracticallyFloatQuantizers() {
+        // The frozen record's width is DqBits.bits of the snapped range, for both signs, over many (d, qMax).
+        for (int k = 1; k <= 2000; k += 7) {
+            for (boolean signed : new boolean[]{false, true}) {
+                double d = 0.013 * (1 + k % 5);
+                ActivationQuantization q = DqBits.freeze(d, d * k + 0.3 * d, signed, false);
+                assertThat(q.maxCode()).isEqualTo(k);
+                assertThat(q.step()).isEqualTo(d);
+                assertThat(q.bits()).as("k=%d signed=%b", k, signed).isEqualTo(DqBits.bits(d, d * k, signed));
+            }
+        }
+        assertThat(DqBits.freeze(0.1, 0.01, true, false).maxCode()).isEqualTo(1); // the range is at least one step
+        // A 21-bit quantizer (d = qMax * 1e-6, the smallest step training allows) is capped at 16 bits.
+        ActivationQuantization wide = DqBits.freeze(1e-6, 1.0, false, false);
+        assertThat(wide.bits()).isEqualTo(ActivationQuantization.MAX_BITS);
+        assertThat(wide.qMax()).isCloseTo(1.0, within(1e-12));
+        assertThat(DqBits.freeze(1e-6, 1.0, true, true).bits()).isEqualTo(ActivationQuantization.MAX_BITS);
     }
 
     @Test

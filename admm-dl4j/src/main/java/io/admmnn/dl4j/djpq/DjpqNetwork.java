@@ -3,10 +3,15 @@ package io.admmnn.dl4j.djpq;
 import io.admmnn.core.djpq.BopsLayer;
 import io.admmnn.core.djpq.BopsTerm;
 import io.admmnn.core.djpq.DqBits;
-import io.admmnn.core.djpq.FixedQuantizer;
 import io.admmnn.core.djpq.VibGates;
+import io.admmnn.dl4j.activation.ActivationQuantizers;
+import io.admmnn.dl4j.network.ConstrainableLayer;
+import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.format.ActivationQuantization;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -22,11 +27,14 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A DL4J network prepared for DJPQ: before each convolution, dense or output layer an activation quantizer and a
@@ -62,11 +70,24 @@ public final class DjpqNetwork {
      * @param keptIn      kept input channels (all when the input is not gated)
      * @param keptOut     kept output channels
      * @param shape       the unpruned shape
-     * @param weights     the weight quantizer frozen to bits and range
+     * @param weights     the weight quantizer frozen to bits and range ({@link DqBits#freeze}, signed)
      * @param activations the input activation quantizer frozen to bits and range
      */
-    public record LayerResult(String name, int keptIn, int keptOut, BopsLayer shape, FixedQuantizer weights,
-                              FixedQuantizer activations) {
+    public record LayerResult(String name, int keptIn, int keptOut, BopsLayer shape, ActivationQuantization weights,
+                              ActivationQuantization activations) {
+    }
+
+    /**
+     * The fine-tuned DJPQ network as a plain DL4J network, what the compressed model file holds.
+     *
+     * @param network        the weighted, pooling and activation layers only, weights on their quantizers' levels
+     *                       and activation quantizers installed as input preprocessors (FLOAT networks)
+     * @param activations    the input activation quantizer of each weighted layer, by the plain network's layer
+     *                       names (as installed)
+     * @param weightBits     the learned weight bit width b_w of each weighted layer, by the same names
+     */
+    public record Export(MultiLayerNetwork network, Map<String, ActivationQuantization> activations,
+                         Map<String, Integer> weightBits) {
     }
 
     private final MultiLayerNetwork net;
@@ -127,6 +148,7 @@ public final class DjpqNetwork {
                 newIndex[i] = k;
                 lb.layer(k++, l);
                 if (!(l instanceof OutputLayer)) {
+                    requireFoldable(name, ((BaseLayer) l).getActivationFn());
                     lb.layer(k++, new VibGateLayer.Builder().klWeight(settings.klWeight())
                             .threshold(settings.gateThreshold()).name(name + "-gate").build());
                 }
@@ -194,33 +216,52 @@ public final class DjpqNetwork {
     }
 
     /**
-     * The fine-tuning network: every gate's pruned channels removed (from its layer's outputs, from the gate and from
-     * the next weighted layer's inputs), the gates fixed to {@code mask * mu}, the quantizers fixed to their frozen
-     * bits and range (power-of-two widths when so set); weights and biases copied. At least one channel of each
-     * layer is kept (the one with the largest {@code mu^2 / sigma^2}). Its BOPs shapes are the pruned ones: report
-     * BOPs against the unpruned network with {@link #finalBops()} of this (trained) network.
+     * The fine-tuning network: every gate's pruned channels removed (from its layer's outputs and from the next
+     * weighted layer's inputs), each kept channel's test-time gate {@code mu_c} folded into its layer's weights and
+     * bias and the gates themselves removed, the quantizers fixed to their frozen bits and range (power-of-two widths
+     * when so set) and computing with {@link ActivationQuantization}. It holds only what the compressed model file
+     * can hold ({@link #exported}), so the file computes exactly what fine-tuning trained.
+     *
+     * <p>Math of the fold: the DJPQ network's test-time output of channel c is {@code mu_c * act(z_c)},
+     * {@code z_c = q_w(W_c) x + b_c}; it equals {@code act(mu_c z_c)} for the identity (any {@code mu_c}), ReLU and
+     * leaky ReLU ({@code mu_c >= 0}); a ReLU channel with {@code mu_c < 0} gives values {@code <= 0}, which the next
+     * layer's unsigned activation quantizer clips to 0, so it is folded with 0. The weights are then quantized as
+     * {@code q_w(mu_c W_c)}, not {@code mu_c q_w(W_c)} (one grid per layer cannot hold per-channel scales), the
+     * layer's weight step and range scaled (bits unchanged) to the largest folded magnitude it represented
+     * ({@link #foldedRangeScale}) so that no folded weight is clipped that was not before: the pruned network starts close to, not exactly at, the DJPQ network's function (exactly when every
+     * kept {@code mu_c} is 1), and fine-tuning adapts it. At least one channel of each layer is kept (the one with the largest
+     * {@code mu^2 / sigma^2}). Its BOPs shapes are the pruned ones: report BOPs against the unpruned network with
+     * {@link #finalBops()} of this (trained) network.
      */
     public DjpqNetwork prunedAndFixed(InputType input) {
         MultiLayerConfiguration c = net.getLayerWiseConfigurations();
         int n = c.getConfs().size();
         int[][] keptByGate = new int[n][];
-        for (Unit u : units) {
+        double[][] foldByGate = new double[n][];
+        double[] rangeScale = new double[n]; // by weight quantizer: the factor on its step and range
+        java.util.Arrays.fill(rangeScale, 1.0);
+        for (int i = 0; i < units.size(); i++) {
+            Unit u = units.get(i);
             if (u.gate() >= 0) {
                 keptByGate[u.gate()] = keptIndices(gate(u.gate()));
+                foldByGate[u.gate()] = foldedGates(i, keptByGate[u.gate()]);
+                rangeScale[u.weightQuantizer()] = foldedRangeScale(u, keptByGate[u.gate()], foldByGate[u.gate()]);
             }
         }
         NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(c.getConf(0).getSeed())
                 .dataType(c.getDataType()).updater(firstUpdater(c)).list();
+        int[] newIndex = new int[n];
+        int k = 0;
         for (int j = 0; j < n; j++) {
             org.deeplearning4j.nn.conf.layers.Layer l = c.getConf(j).getLayer().clone();
-            if (l instanceof DjpqLayer d) {
-                d.setNIn(0);
-                d.setNOut(0);
-                if (d instanceof VibGateLayer g) {
-                    g.setFrozen(true);
-                } else if (d instanceof DqQuantizerLayer q) {
-                    q.setFrozen(true);
-                }
+            if (l instanceof VibGateLayer) {
+                newIndex[j] = -1; // folded into the layer before it
+                continue;
+            }
+            if (l instanceof DqQuantizerLayer q) {
+                q.setNIn(0);
+                q.setNOut(0);
+                q.setFrozen(true);
             }
             Unit u = unitAt(j);
             if (u != null) {
@@ -230,27 +271,164 @@ public final class DjpqNetwork {
                     ff.setNOut(keptByGate[u.gate()].length);
                 }
             }
-            lb.layer(j, l);
+            newIndex[j] = k;
+            lb.layer(k++, l);
         }
         MultiLayerNetwork pruned = new MultiLayerNetwork(lb.setInputType(input).build());
         pruned.init();
         for (int j = 0; j < n; j++) {
+            if (newIndex[j] < 0) {
+                continue;
+            }
             Layer from = net.getLayer(j);
-            Layer to = pruned.getLayer(j);
-            if (from instanceof VibGate g) {
-                VibGate t = (VibGate) to;
-                t.mu().assign(select(g.mu(), 0, longs(keptByGate[j])));
-                t.logD().assign(select(g.logD(), 0, longs(keptByGate[j])));
-            } else if (from instanceof DqQuantizer q) {
-                FixedQuantizer f = q.freeze(settings.powerOfTwo());
-                ((DqQuantizer) to).set(f.step(), f.range());
+            Layer to = pruned.getLayer(newIndex[j]);
+            if (from instanceof DqQuantizer q) {
+                ActivationQuantization f = q.freeze(settings.powerOfTwo());
+                ((DqQuantizer) to).set(f.step() * rangeScale[j], f.qMax() * rangeScale[j]); // same bits
             } else if (unitAt(j) != null) {
-                copyKept(unitAt(j), from, to, keptByGate);
+                Unit u = unitAt(j);
+                copyKept(u, from, to, keptByGate, u.gate() >= 0 ? foldByGate[u.gate()] : null);
             } else if (from.numParams() > 0) {
                 to.params().assign(from.params());
             }
         }
         return wrap(pruned, input, settings);
+    }
+
+    /**
+     * The factors folded into the kept channels {@code kept} of unit {@code unit} (see {@link #prunedAndFixed}).
+     *
+     * @throws IllegalArgumentException if the layer's activation does not commute with the gate
+     */
+    private double[] foldedGates(int unit, int[] kept) {
+        Unit u = units.get(unit);
+        IActivation a = ((BaseLayer) net.getLayer(u.layer()).conf().getLayer()).getActivationFn();
+        double[] mu = gate(u.gate()).mu().toDoubleVector();
+        double[] fold = new double[kept.length];
+        for (int i = 0; i < kept.length; i++) {
+            double m = mu[kept[i]];
+            if (a instanceof ActivationIdentity || m >= 0 && a instanceof ActivationLReLU) {
+                fold[i] = m;
+            } else if (a instanceof ActivationReLU) {
+                if (m < 0 && !clippedAtZeroByTheNextQuantizer(unit)) {
+                    throw new IllegalArgumentException("DJPQ: channel " + kept[i] + " of layer " + u.name()
+                            + " has a negative gate after its ReLU and the next layer does not clip its input at 0:"
+                            + " it cannot be folded into the weights");
+                }
+                fold[i] = Math.max(m, 0.0); // m < 0: mu * relu(z) <= 0 is clipped to 0 by the next quantizer
+            } else {
+                throw new IllegalArgumentException("DJPQ: the gate mu = " + m + " of layer " + u.name() + " cannot be"
+                        + " folded into its weights through its " + a + " activation");
+            }
+        }
+        return fold;
+    }
+
+    /**
+     * The factor on a weight quantizer's step and range after folding: the largest folded magnitude it represented,
+     * {@code max_c |mu_c| min(qMax, max|W_c|)}, over {@code qMax} (1 when every kept channel folds to 0 or all to 1), so that no
+     * folded weight is clipped that was not clipped before, on the finest grid of the same bit width that allows it.
+     */
+    private double foldedRangeScale(Unit u, int[] kept, double[] fold) {
+        if (java.util.Arrays.stream(fold).allMatch(f -> f == 1.0)) {
+            return 1.0; // nothing folded: the learned quantizer as it is
+        }
+        DqQuantizer wq = quantizer(u.weightQuantizer());
+        double qMax = wq.freeze(settings.powerOfTwo()).qMax();
+        INDArray w = net.getLayer(u.layer()).getParam("W");
+        // largest |w| per output channel: W is [out, in, kH, kW] (conv) or [in, out] (dense)
+        double[] channelMax = (w.rank() == 4 ? Transforms.abs(w, true).max(1, 2, 3) : Transforms.abs(w, true).max(0))
+                .toDoubleVector();
+        double largest = 0;
+        for (int i = 0; i < kept.length; i++) {
+            largest = Math.max(largest, Math.abs(fold[i]) * Math.min(qMax, channelMax[kept[i]]));
+        }
+        return largest > 0 ? largest / qMax : 1.0;
+    }
+
+    /**
+     * Whether the outputs of unit {@code unit}'s gate reach the next unit's activation quantizer through pooling
+     * only and that quantizer is unsigned: then values {@code <= 0} become exactly 0 there.
+     */
+    private boolean clippedAtZeroByTheNextQuantizer(int unit) {
+        if (unit + 1 >= units.size()) {
+            return false;
+        }
+        int next = units.get(unit + 1).activationQuantizer();
+        for (int j = units.get(unit).gate() + 1; j < next; j++) {
+            if (!(net.getLayer(j).conf().getLayer() instanceof SubsamplingLayer)) {
+                return false;
+            }
+        }
+        return !((DqQuantizerLayer) net.getLayer(next).conf().getLayer()).isSigned();
+    }
+
+    /** Fails early for gated layers whose gate {@link #prunedAndFixed} could not fold into the weights. */
+    private static void requireFoldable(String layer, IActivation a) {
+        if (!(a instanceof ActivationIdentity || a instanceof ActivationReLU || a instanceof ActivationLReLU)) {
+            throw new IllegalArgumentException("DJPQ gates layer " + layer + ", whose " + a + " activation does not"
+                    + " let the gate be folded into its weights for export: use identity, ReLU or leaky ReLU");
+        }
+    }
+
+    /**
+     * The fine-tuned network ({@link #prunedAndFixed}'s) as a plain DL4J network for the compressed model file: the
+     * DJPQ layers removed, each weighted layer's weights replaced by their levels {@code q_w(W)} (what it computed
+     * with) and its input activation quantizer installed as {@link ActivationQuantizers} records; biases, pooling and
+     * activations copied. It computes exactly what this network computes (same levels, same code).
+     *
+     * @throws IllegalStateException    if this network still has gates (call {@link #prunedAndFixed} first)
+     * @throws IllegalArgumentException if the network is not FLOAT (the file and the activation quantizers need it)
+     */
+    public Export exported(InputType input) {
+        if (units.stream().anyMatch(u -> u.gate() >= 0)) {
+            throw new IllegalStateException("DJPQ export needs the pruned-and-fixed network (gates folded)");
+        }
+        MultiLayerConfiguration c = net.getLayerWiseConfigurations();
+        if (c.getDataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            throw new IllegalArgumentException("DJPQ export needs a FLOAT network, was " + c.getDataType());
+        }
+        NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(c.getConf(0).getSeed())
+                .dataType(c.getDataType()).updater(firstUpdater(c)).list();
+        List<Integer> copied = new ArrayList<>();
+        for (int j = 0; j < c.getConfs().size(); j++) {
+            org.deeplearning4j.nn.conf.layers.Layer l = c.getConf(j).getLayer().clone();
+            if (l instanceof DjpqLayer) {
+                continue;
+            }
+            if (l instanceof BaseLayer b) {
+                b.setWeightNoise(null);
+            }
+            lb.layer(copied.size(), l);
+            copied.add(j);
+        }
+        MultiLayerNetwork plain = new MultiLayerNetwork(lb.setInputType(input).build());
+        plain.init();
+        for (int i = 0; i < copied.size(); i++) {
+            Layer from = net.getLayer(copied.get(i));
+            Layer to = plain.getLayer(i);
+            if (from.numParams() > 0) {
+                to.params().assign(from.params());
+            }
+        }
+        TrainableNetwork t = TrainableNetwork.of(plain);
+        List<ConstrainableLayer> weighted = t.constrainableLayers();
+        if (weighted.size() != units.size()) {
+            throw new IllegalStateException("DJPQ export: " + weighted.size() + " weighted layers for " + units.size()
+                    + " DJPQ units");
+        }
+        Map<String, ActivationQuantization> activations = new LinkedHashMap<>();
+        Map<String, Integer> weightBits = new LinkedHashMap<>();
+        for (int u = 0; u < units.size(); u++) {
+            Unit unit = units.get(u);
+            DqWeightQuantizer wq = (DqWeightQuantizer) net.getLayer(unit.weightQuantizer());
+            INDArray levels = wq.quantize(net.getLayer(unit.layer()).getParam("W"));
+            weighted.get(u).layer().getParam("W").assign(levels);
+            activations.put(weighted.get(u).name(), quantizer(unit.activationQuantizer()).frozen());
+            weightBits.put(weighted.get(u).name(), wq.frozen().bits());
+        }
+        ActivationQuantizers.install(t, activations);
+        return new Export(plain, activations, weightBits);
     }
 
     private Unit unitAt(int layerIndex) {
@@ -284,8 +462,11 @@ public final class DjpqNetwork {
         return java.util.stream.LongStream.range(0, n).toArray();
     }
 
-    /** Copies the kept output channels (and the kept input channels) of a weighted layer's W and b. */
-    private static void copyKept(Unit u, Layer from, Layer to, int[][] keptByGate) {
+    /**
+     * Copies the kept output channels (and the kept input channels) of a weighted layer's W and b, each output
+     * channel times its {@code fold} factor (null: 1).
+     */
+    private static void copyKept(Unit u, Layer from, Layer to, int[][] keptByGate, double[] fold) {
         INDArray w = from.getParam("W");
         long[] out = u.gate() >= 0 ? longs(keptByGate[u.gate()]) : all(u.shape().outChannels());
         long[] inChannels = u.inputGate() >= 0 ? longs(keptByGate[u.inputGate()]) : all(u.shape().inChannels());
@@ -302,10 +483,17 @@ public final class DjpqNetwork {
             }
             kept = select(select(w, 0, rows), 1, out);
         }
+        INDArray keptBias = select(from.getParam("b").reshape(from.getParam("b").length()), 0, out);
+        if (fold != null) {
+            INDArray f = org.nd4j.linalg.factory.Nd4j.createFromArray(fold).castTo(kept.dataType());
+            int outAxis = w.rank() == 4 ? 0 : 1;
+            org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(
+                    new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(kept, f, kept, outAxis));
+            keptBias.muli(f);
+        }
         to.getParam("W").assign(kept);
-        INDArray b = from.getParam("b");
         INDArray tb = to.getParam("b");
-        tb.assign(select(b.reshape(b.length()), 0, out).reshape(tb.shape()));
+        tb.assign(keptBias.reshape(tb.shape()));
     }
 
     /**

@@ -1,7 +1,8 @@
 package io.admmnn.dl4j.djpq;
 
 import io.admmnn.core.djpq.DqBits;
-import io.admmnn.core.djpq.FixedQuantizer;
+import io.admmnn.core.tensor.FlatValues;
+import io.admmnn.format.ActivationQuantization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -18,7 +19,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code u = c / d}, {@code c = clip(x, lo, qMax)}. Backward with the rounding passed straight through
  * ({@code dn/du = 1}): {@code dy/dx = 1} inside {@code (lo, qMax)}, else 0; {@code dy/dd = n - u};
  * {@code dy/dqMax = 1} where {@code x >= qMax}, {@code -1} where {@code x <= -qMax} (signed). The step is kept in
- * {@code (0, qMax]} before each training pass.
+ * {@code (0, qMax]} before each training pass. A frozen quantizer (fine-tuning) computes its levels with
+ * {@link ActivationQuantization} itself ({@link #frozen()}), the code the compressed model file's readers run, so
+ * the fine-tuned network and its exported file compute the same values.
  */
 public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
 
@@ -62,9 +65,38 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         return DqBits.continuousBits(step(), range(), signed());
     }
 
-    /** The quantizer frozen for export: bits and range (power-of-two widths when asked). */
-    public FixedQuantizer freeze(boolean powerOfTwo) {
-        return FixedQuantizer.freeze(step(), range(), signed(), powerOfTwo);
+    /** The quantizer frozen for export: bits and range (power-of-two widths when asked); {@link DqBits#freeze}. */
+    public ActivationQuantization freeze(boolean powerOfTwo) {
+        // the values the next forward pass uses: an update may have left the step negative until it projects
+        double[] p = SteQuantization.project(step(), range());
+        return DqBits.freeze(p[0], p[1], signed(), powerOfTwo);
+    }
+
+    /** The quantizer as it stands (set to frozen values by {@link DjpqNetwork#prunedAndFixed}), as a record. */
+    public ActivationQuantization frozen() {
+        return freeze(false);
+    }
+
+    /**
+     * The levels of {@code x}, a new array: {@link #frozen()}'s {@link ActivationQuantization#quantizeInPlace} when
+     * this quantizer is frozen (the file's code, bit for bit), else the ND4J forward pass of training.
+     */
+    protected INDArray levels(INDArray x) {
+        if (!layerConf().isFrozen()) {
+            return SteQuantization.forward(x, step(), range(), signed(), this::round);
+        }
+        ActivationQuantization q = frozen();
+        INDArray y = x.ulike();
+        if (FlatValues.isDouble(x)) {
+            double[] v = FlatValues.readDoubles(x);
+            q.quantizeInPlace(v, 0, v.length);
+            FlatValues.write(y, v);
+        } else {
+            float[] v = FlatValues.readFloats(x);
+            q.quantizeInPlace(v, 0, v.length);
+            FlatValues.write(y, v);
+        }
+        return y;
     }
 
     /** Sets step and range (e.g. to the frozen, power-of-two-rounded values for fine-tuning). */
@@ -101,8 +133,7 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         if (training && !layerConf().isFrozen()) {
             project();
         }
-        INDArray y = SteQuantization.forward(input, step(), range(), signed(), this::round);
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, y);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, levels(input));
     }
 
     @Override

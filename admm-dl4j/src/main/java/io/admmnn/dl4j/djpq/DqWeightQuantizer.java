@@ -38,9 +38,9 @@ public class DqWeightQuantizer extends DqQuantizer {
         return weighted;
     }
 
-    /** The quantized copy {@code d * round(clip(W, -qMax, qMax) / d)} of a weight array. */
+    /** The quantized copy {@code d * round(clip(W, -qMax, qMax) / d)} of a weight array (signed). */
     public INDArray quantize(INDArray weights) {
-        return SteQuantization.forward(weights, step(), range(), true, this::round);
+        return levels(weights);
     }
 
     @Override

@@ -181,11 +181,12 @@ class DjpqNetworkWrapTest {
         assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
     }
 
-    @Test
-    void prunedAndFixedNetworkDropsThePrunedChannelsAndComputesTheSameFunction() {
-        DjpqNetwork djpq = inserted(new DjpqSettings(1e-3, 1, 0.5, false, 8, 8));
+    /** Trains a little, prunes conv1 channel 1 and ip1 channels 0 and 6, snaps every range to its step grid. */
+    private static DjpqNetwork trainedWithPrunedChannels(DataType dt, int initialBits, double bopsWeight, DataSet d) {
+        MultiLayerNetwork src = source(dt);
+        DjpqNetwork djpq = DjpqNetwork.insert(src, INPUT, true, new DjpqSettings(1e-3, 1, bopsWeight, false,
+                initialBits, initialBits), data(dt, 16, 1).getFeatures());
         MultiLayerNetwork net = djpq.network();
-        DataSet d = data(DataType.DOUBLE, 32, 4);
         for (int i = 0; i < 3; i++) {
             net.fit(d);
         }
@@ -199,27 +200,128 @@ class DjpqNetworkWrapTest {
                 q.set(q.step(), q.step() * Math.rint(q.range() / q.step()));
             }
         }
+        return djpq;
+    }
+
+    private static void setKeptGates(DjpqNetwork djpq, int unit, double... mu) {
+        VibGate g = (VibGate) djpq.network().getLayer(djpq.units().get(unit).gate());
+        for (int c = 0; c < mu.length; c++) {
+            g.mu().putScalar(c, mu[c]);
+            g.logD().putScalar(c, g.logD().getDouble(c) > 0 ? 5.0 : -9.0); // kept stay kept, pruned stay pruned
+        }
+    }
+
+    @Test
+    void prunedAndFixedNetworkDropsThePrunedChannelsFoldsTheGatesAndComputesTheSameFunction() {
+        DataSet d = data(DataType.DOUBLE, 32, 4);
+        DjpqNetwork djpq = trainedWithPrunedChannels(DataType.DOUBLE, 8, 0.5, d);
+        setKeptGates(djpq, 0, 1, 1, 1, 1); // mu = 1: folding changes no weight, so no level either
+        setKeptGates(djpq, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        MultiLayerNetwork net = djpq.network();
         DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
         List<DjpqNetwork.LayerResult> r = pruned.results();
         assertThat(r).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
         assertThat(r).extracting(DjpqNetwork.LayerResult::keptIn).containsExactly(1, 3, 6);
         assertThat(pruned.network().getLayer(pruned.units().get(1).layer()).getParam("W").shape())
                 .containsExactly(3 * 9, 6);
+        assertThat(pruned.network().getLayers()).noneMatch(l -> l instanceof VibGate); // folded into the weights
         assertThat(r).extracting(x -> x.weights().bits()).isEqualTo(djpq.results().stream().map(x -> x.weights().bits()).toList());
+        assertThat(r).extracting(DjpqNetwork.LayerResult::activations)
+                .isEqualTo(djpq.results().stream().map(DjpqNetwork.LayerResult::activations).toList());
         INDArray expected = net.output(d.getFeatures());
         INDArray actual = pruned.network().output(d.getFeatures());
         assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-9);
         assertThat(pruned.finalBops().bops()).isCloseTo(djpq.finalBops().bops(), within(1e-6));
 
-        // fine-tuning moves weights only: gates and quantizers stay as frozen
+        // fine-tuning moves weights only: quantizers stay as frozen
         double step = ((DqQuantizer) pruned.network().getLayer(0)).step();
-        INDArray mu = ((VibGate) pruned.network().getLayer(pruned.units().get(0).gate())).mu().dup();
         INDArray w = pruned.network().getLayer(pruned.units().get(0).layer()).getParam("W").dup();
         for (int i = 0; i < 3; i++) {
             pruned.network().fit(d);
         }
         assertThat(((DqQuantizer) pruned.network().getLayer(0)).step()).isEqualTo(step);
-        assertThat(((VibGate) pruned.network().getLayer(pruned.units().get(0).gate())).mu()).isEqualTo(mu);
         assertThat(pruned.network().getLayer(pruned.units().get(0).layer()).getParam("W")).isNotEqualTo(w);
+    }
+
+    @Test
+    void foldingGatesOfAnySignKeepsTheFunctionUpToTheQuantizationOfTheScaledWeights() {
+        DataSet d = data(DataType.DOUBLE, 32, 4);
+        DjpqNetwork djpq = trainedWithPrunedChannels(DataType.DOUBLE, 16, 0, d);
+        for (Layer l : djpq.network().getLayers()) { // fine 16-bit levels (Adam moved the steps by ~1e-2 each)
+            if (l instanceof DqQuantizer q) {
+                q.set(Math.abs(q.range()) / 32767, Math.abs(q.range()));
+            }
+        }
+        // conv1 (identity): a negative gate folds as is; ip1 (ReLU): its negative gate's channel is clipped to 0
+        // by ip2's unsigned input quantizer, so it folds to 0.
+        setKeptGates(djpq, 0, 0.7, 1, -1.3, 2.1);
+        setKeptGates(djpq, 1, 1, 0.5, -0.8, 1.7, 0.9, 1.2, 1, 0.3);
+        INDArray expected = djpq.network().output(d.getFeatures());
+        DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
+        INDArray actual = pruned.network().output(d.getFeatures());
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-3);
+        // ip1's kept channels 1..5, 7 (0 and 6 pruned): the one with mu = -0.8 (channel 2) is all zero now
+        INDArray ip1 = pruned.network().getLayer(pruned.units().get(1).layer()).getParam("W");
+        assertThat(ip1.getColumn(1).amaxNumber().doubleValue()).isZero();
+        assertThat(ip1.getColumn(0).amaxNumber().doubleValue()).isPositive();
+    }
+
+    @Test
+    void aGateAfterAnActivationItCannotBeFoldedThroughIsRefusedAtInsertion() {
+        MultiLayerNetwork src = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.FLOAT).list()
+                .layer(new DenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.SIGMOID).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(4)).build());
+        src.init();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DjpqNetwork.insert(src, InputType.feedForward(4),
+                        true, new DjpqSettings(0, 1, 0, false, 8, 8), Nd4j.rand(DataType.FLOAT, 2, 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer fc")
+                .hasMessageContaining("identity, ReLU or leaky ReLU");
+    }
+
+    @Test
+    void theExportedPlainNetworkAndItsModelFileComputeExactlyWhatTheFineTunedNetworkComputes(@TempDir Path dir)
+            throws Exception {
+        DataSet d = data(DataType.FLOAT, 32, 4);
+        DjpqNetwork djpq = trainedWithPrunedChannels(DataType.FLOAT, 6, 0.5, d);
+        setKeptGates(djpq, 0, 0.7, 1, -1.3, 2.1);
+        DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
+        for (int i = 0; i < 2; i++) {
+            pruned.network().fit(d);
+        }
+        assertThatThrownByIllegalState(() -> djpq.exported(INPUT)); // gates not folded yet
+        DjpqNetwork.Export export = pruned.exported(INPUT);
+        MultiLayerNetwork plain = export.network();
+        assertThat(plain.getLayers()).noneMatch(l -> l.conf().getLayer() instanceof DjpqLayer);
+        assertThat(plain.getLayers()).allMatch(l -> !(l.conf().getLayer()
+                instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) || b.getWeightNoise() == null);
+        INDArray expected = pruned.network().output(d.getFeatures());
+        assertThat(plain.output(d.getFeatures())).isEqualTo(expected);
+
+        // the learned bits: weights on at most 2^b - 1 levels, activation records as frozen
+        List<DjpqNetwork.LayerResult> r = pruned.results();
+        assertThat(export.weightBits().values()).containsExactlyElementsOf(r.stream().map(x -> x.weights().bits()).toList());
+        assertThat(export.activations().values()).containsExactlyElementsOf(
+                r.stream().map(DjpqNetwork.LayerResult::activations).toList());
+        io.admmnn.dl4j.network.TrainableNetwork t = io.admmnn.dl4j.network.TrainableNetwork.of(plain);
+        for (int u = 0; u < r.size(); u++) {
+            float[] w = io.admmnn.core.tensor.FlatValues.readFloats(t.constrainableLayers().get(u).weights());
+            long levels = java.util.stream.IntStream.range(0, w.length).mapToDouble(i -> w[i]).distinct().count();
+            assertThat(levels).as("layer %d", u).isLessThanOrEqualTo((1L << r.get(u).weights().bits()) - 1);
+        }
+        assertThat(io.admmnn.dl4j.activation.ActivationQuantizers.installed(t)).isEqualTo(export.activations());
+
+        Path file = dir.resolve("model.admmnn");
+        io.admmnn.dl4j.format.CompressedModelFile.write(t, file, name -> io.admmnn.format.SparseIndexFormat.relative(4));
+        io.admmnn.dl4j.network.TrainableNetwork back = io.admmnn.dl4j.format.CompressedModelFile.read(file);
+        assertThat(((MultiLayerNetwork) back.model()).output(d.getFeatures())).isEqualTo(expected);
+        assertThat(io.admmnn.dl4j.activation.ActivationQuantizers.installed(back)).isEqualTo(export.activations());
+    }
+
+    private static void assertThatThrownByIllegalState(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("pruned-and-fixed");
     }
 }

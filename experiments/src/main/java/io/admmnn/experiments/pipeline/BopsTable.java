@@ -71,9 +71,17 @@ public final class BopsTable {
 
     /** The count as the run record keeps it (every derived number written out). */
     public static Summary summary(BopsCount count) {
+        return summary(count, count.bopsReference());
+    }
+
+    /**
+     * The count against another 32 x 32-bit reference: DJPQ's unpruned network, whose removed channels then count as
+     * saved BOPs (the count itself has only the kept channels).
+     */
+    public static Summary summary(BopsCount count, long bopsReference) {
         List<Row> rows = count.layers().stream().map(l -> new Row(l.layer(), l.macsDense(), l.macsNonZero(),
                 l.weightBits(), l.activationBits(), l.bopsDense(), l.bopsNonZero())).toList();
-        return new Summary(rows, count.bopsReference(), count.bopsDense(), count.bopsNonZero(), count.reductionDense(),
-                count.reductionNonZero());
+        return new Summary(rows, bopsReference, count.bopsDense(), count.bopsNonZero(),
+                (double) bopsReference / count.bopsDense(), (double) bopsReference / count.bopsNonZero());
     }
 }

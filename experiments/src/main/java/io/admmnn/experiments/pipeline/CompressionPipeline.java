@@ -318,8 +318,12 @@ public final class CompressionPipeline {
                 rec.finalSets = finalSetMembership(rec, net);
             }
             net.save(outputDir.resolve(MODEL).toFile(), false);
-            if (!plan.usesDjpq()) { // DJPQ's quantizers are not yet in the compressed format (see DjpqMethod)
-                store(rec, net, phases);
+            if (!plan.usesDjpq()) {
+                store(rec, net, phases, plan.quantizes() ? plan.quantize().bits() : Map.of(), null);
+            } else { // the file holds the fine-tuned network as a plain one, the BOPs against the unpruned network
+                io.admmnn.dl4j.djpq.DjpqNetwork.Export export = phases.djpq.exported();
+                store(rec, TrainableNetwork.of(export.network()), phases, export.weightBits(),
+                        Math.round(phases.djpq.denseBops()));
             }
             rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
             rec.finishedAt = Instant.now().toString();
@@ -333,8 +337,14 @@ public final class CompressionPipeline {
                 outputDir.resolve(CHECKPOINT));
     }
 
-    /** Writes the compressed model file, reads it back and records its size and its accuracy. */
-    private void store(RunRecord rec, TrainableNetwork net, Phases phases) throws IOException {
+    /**
+     * Writes the compressed model file, reads it back and records its size, its accuracy and its BOPs.
+     *
+     * @param weightBits    b_w of each quantized layer (others 32)
+     * @param bopsReference the BOPs table's 32 x 32-bit reference, or null for {@code net}'s own dense network
+     */
+    private void store(RunRecord rec, TrainableNetwork net, Phases phases, Map<String, Integer> weightBits,
+                       Long bopsReference) throws IOException {
         Path file = outputDir.resolve(COMPRESSED_MODEL);
         CompressionPlan.Storage storage = rec.plan.storage();
         CompressedModelFile.Summary s = CompressedModelFile.write(net, file, name -> SparseIndexFormat.relative(
@@ -342,9 +352,9 @@ public final class CompressionPipeline {
         rec.storage = new RunRecord.StorageEntry(COMPRESSED_MODEL, s.fileBytes(), s.headerBytes(),
                 s.weightDataBytes(), 4 * s.denseParameters(), s.weightReductionWithoutIndex(),
                 s.weightReductionWithIndex(), s.fileReduction(), s.layers());
-        rec.bops = BopsTable.summary(BopsTable.count(net, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT,
-                        rec.exampleShape()),
-                rec.plan.quantizes() ? rec.plan.quantize().bits() : Map.of()));
+        io.admmnn.hardware.cost.BopsCount bops = BopsTable.count(net, Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, rec.exampleShape()), weightBits);
+        rec.bops = bopsReference == null ? BopsTable.summary(bops) : BopsTable.summary(bops, bopsReference);
         TrainableNetwork back = CompressedModelFile.read(file);
         double acc = back.evaluate(phases.test).accuracy();
         rec.accuracy.put(RunRecord.FROM_COMPRESSED_FILE, acc);

@@ -18,8 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The DJPQ method on the pipeline's network: inserts gates and quantizers ({@link DjpqNetwork}), keeps its BOPs
  * penalty attached across checkpoints, and builds the fine-tuning network with the pruned channels removed and the
- * bits fixed. The compressed model file does not hold DJPQ's quantizers yet: {@code model.zip} (a DL4J network with
- * the DJPQ layers) is the run's model, and {@link DjpqNetwork.LayerResult} exports each quantizer as (bits, range).
+ * bits fixed, and exports the fine-tuned network for the compressed model file ({@link #exported}): a plain DL4J
+ * network with its weights on the learned levels and the learned activation quantizers as records. {@code model.zip}
+ * keeps the DJPQ network itself (what a resumed run continues from).
  */
 final class DjpqMethod {
 
@@ -115,6 +116,17 @@ final class DjpqMethod {
                 denseBops);
     }
 
+    /** The fine-tuned network as a plain network with its learned quantizers (pruned and fixed first if need be). */
+    DjpqNetwork.Export exported() {
+        DjpqNetwork fixed = djpq.units().stream().anyMatch(u -> u.gate() >= 0) ? djpq.prunedAndFixed(input) : djpq;
+        return fixed.exported(input);
+    }
+
+    /** BOPs of the unpruned network at 32 x 32 bits (the reference of every BOPs reduction of the run). */
+    double denseBops() {
+        return denseBops;
+    }
+
     /** Per layer: kept output channels, weight and activation bits; and the BOPs reduction. */
     String describe() {
         StringBuilder sb = new StringBuilder();
@@ -137,7 +149,7 @@ final class DjpqMethod {
         List<RunRecord.DjpqLayer> layers = new ArrayList<>();
         for (DjpqNetwork.LayerResult r : djpq.results()) {
             layers.add(new RunRecord.DjpqLayer(r.name(), r.shape().inChannels(), r.keptIn(), r.shape().outChannels(),
-                    r.keptOut(), r.weights().bits(), r.weights().range(), r.activations().bits(), r.activations().range(),
+                    r.keptOut(), r.weights().bits(), r.weights().qMax(), r.activations().bits(), r.activations().qMax(),
                     r.activations().signed()));
         }
         return new RunRecord.DjpqEntry(layers, djpq.finalBops().bops(), denseBops);

@@ -96,10 +96,10 @@ public final class PruningReport {
         labels.put(RunRecord.AFTER_RETRAIN, "after masked retraining");
         labels.put(RunRecord.AFTER_QUANT_ADMM, "after quantization ADMM (W, not yet on levels)");
         labels.put(RunRecord.AFTER_QUANTIZATION, "after progressive quantization (every weight on its level)");
-        labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
         labels.put(RunRecord.AFTER_DJPQ, "after DJPQ training (test-time gates mask·mu, learned quantizers)");
-        labels.put(RunRecord.AFTER_DJPQ_PRUNED, "pruned channels removed, bits fixed (before fine-tuning)");
+        labels.put(RunRecord.AFTER_DJPQ_PRUNED, "pruned channels removed, gates folded into the weights, bits fixed (before fine-tuning)");
         labels.put(RunRecord.AFTER_DJPQ_FINETUNE, "after fine-tuning");
+        labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
         labels.forEach((key, label) -> {
             Double a = rec.accuracy.get(key);
             if (a != null) {
@@ -350,6 +350,11 @@ public final class PruningReport {
         md.append(String.format(Locale.ROOT, "| **total** | | | | | %,d | %,d |%n", s.bopsDense(), s.bopsNonZero()));
         md.append(String.format(Locale.ROOT, "%nBOPs %.1fx fewer than 32 x 32-bit dense (%,d) in dense execution, "
                 + "%.1fx on non-zero weights.%n", s.reductionDense(), s.bopsReference(), s.reductionNonZero()));
+        long ownReference = 1024 * s.layers().stream().mapToLong(BopsTable.Row::macsDense).sum();
+        if (s.bopsReference() != ownReference) {
+            md.append(String.format(Locale.ROOT, "The reference is the network before its channels were removed; this "
+                    + "network's own at 32 x 32 bits is %,d.%n", ownReference));
+        }
         return md.toString();
     }
 }

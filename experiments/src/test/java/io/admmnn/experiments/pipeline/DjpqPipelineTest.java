@@ -2,13 +2,18 @@ package io.admmnn.experiments.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.config.ConfigException;
 import io.admmnn.experiments.config.ExperimentFile;
+import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.Mnist;
+import io.admmnn.experiments.inference.RuntimeAccuracy;
 import io.admmnn.experiments.report.PruningReport;
 import io.admmnn.experiments.zoo.ZooModel;
+import io.admmnn.runtime.model.CompressedModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,13 +64,34 @@ class DjpqPipelineTest {
         assertThat(d.bopsReduction()).isGreaterThan(16); // at most 8 x 8 bits everywhere, fewer once trained
         assertThat(straight.accuracy).containsKeys(RunRecord.PRETRAINED, RunRecord.AFTER_DJPQ,
                 RunRecord.AFTER_DJPQ_PRUNED, RunRecord.AFTER_DJPQ_FINETUNE);
-        // Removing pruned channels and fixing the bits changes nothing the test-time network computes (free widths).
+        // Removing pruned channels changes nothing; folding the gates mu into the weights re-quantizes them as
+        // q(mu W) instead of mu q(W) (one grid per layer): close to, not exactly, the DJPQ network's function.
         assertThat(straight.accuracy.get(RunRecord.AFTER_DJPQ_PRUNED))
-                .isEqualTo(straight.accuracy.get(RunRecord.AFTER_DJPQ));
+                .isCloseTo(straight.accuracy.get(RunRecord.AFTER_DJPQ), within(0.05));
         assertThat(straight.accuracy.get(RunRecord.AFTER_DJPQ_FINETUNE)).isGreaterThan(0.7);
-        String md = PruningReport.write(straight, dir.resolve("a"));
+        // model.admmnn holds the fine-tuned network: read back by DL4J and run by admm-runtime, the same accuracy.
+        Path run = dir.resolve("a");
+        assertThat(straight.accuracy.get(RunRecord.FROM_COMPRESSED_FILE))
+                .isEqualTo(straight.accuracy.get(RunRecord.AFTER_DJPQ_FINETUNE));
+        DatasetId data = DatasetId.byId("mnist");
+        RuntimeAccuracy runtime = RuntimeAccuracy.of(CompressedModel.load(run.resolve(CompressionPipeline.COMPRESSED_MODEL)),
+                data.testBatches(mnist, straight.plan.testLimit(), 100, 10));
+        assertThat(runtime.total()).isEqualTo(straight.testImages);
+        assertThat(runtime.accuracy()).isEqualTo(straight.accuracy.get(RunRecord.FROM_COMPRESSED_FILE));
+        // The BOPs table: kept channels at the learned bits, against the unpruned 32-bit network, as DJPQ counts it.
+        assertThat(straight.bops.layers()).extracting(BopsTable.Row::layer).containsExactly("conv1", "conv2", "ip1", "ip2");
+        assertThat(straight.bops.layers()).extracting(BopsTable.Row::weightBits)
+                .containsExactlyElementsOf(d.layers().stream().map(RunRecord.DjpqLayer::weightBits).toList());
+        assertThat(straight.bops.layers()).extracting(BopsTable.Row::activationBits)
+                .containsExactlyElementsOf(d.layers().stream().map(RunRecord.DjpqLayer::activationBits).toList());
+        assertThat(straight.bops.bopsReference()).isEqualTo(Math.round(d.denseBops()));
+        assertThat((double) straight.bops.bopsDense()).isCloseTo(d.bops(), within(0.5));
+        assertThat(straight.bops.reductionDense()).isCloseTo(d.bopsReduction(), within(1e-6 * d.bopsReduction()));
+        String md = PruningReport.write(straight, run);
         assertThat(md).contains("# DJPQ").contains("## DJPQ: channels and bit widths per layer").contains("fewer**")
-                .contains("after fine-tuning");
+                .contains("after fine-tuning").contains("## Bit operations (BOPs)")
+                .contains("before its channels were removed");
+        byte[] file = Files.readAllBytes(run.resolve(CompressionPipeline.COMPRESSED_MODEL));
 
         INDArray finalWeights = TrainableNetwork.load(dir.resolve("a").resolve(CompressionPipeline.MODEL).toFile(), false)
                 .model().params();
@@ -84,6 +110,8 @@ class DjpqPipelineTest {
             INDArray weights = TrainableNetwork.load(crashed.resolve(CompressionPipeline.MODEL).toFile(), false)
                     .model().params();
             assertThat(weights).as(line).isEqualTo(finalWeights);
+            assertThat(Files.readAllBytes(crashed.resolve(CompressionPipeline.COMPRESSED_MODEL))).as(line).isEqualTo(file);
+            assertThat(resumed.bops).as(line).isEqualTo(straight.bops);
         }
     }
 }
