@@ -17,8 +17,9 @@ import java.util.Map;
  * One experiment as one YAML file, read into a {@link CompressionPlan}. Keys (optional ones with their default):
  *
  * <pre>
- * model: lenet-5            # zoo id (lenet-300-100, lenet-5, alexnet), or your own saved network: a DL4J
- *                           # ModelSerializer zip, an .admmnn file or a results folder (see ModelSource)
+ * model: lenet-5            # zoo id (lenet-300-100, lenet-5, vgg-7-quarter, alexnet), or your own saved
+ *                           # network: a DL4J ModelSerializer zip, an .admmnn file or a results folder (see
+ *                           # ModelSource)
  * startFrom: results/run    # optional: a saved network of that architecture whose weights replace the model's
  *                           # (a results folder, model.zip or model.admmnn)
  *                           # (paths relative to the working directory)

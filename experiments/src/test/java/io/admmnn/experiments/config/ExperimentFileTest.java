@@ -95,6 +95,38 @@ class ExperimentFileTest {
     }
 
     @Test
+    void vggFashionExperimentsAreDjpqAndFilterPrunedAdmmWithActivationBitsAndTheirShortVariantsDifferOnlyInLength() {
+        CompressionPlan djpq = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-djpq.yaml"));
+        CompressionPlan admm = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-admm.yaml"));
+        assertThat(djpq.usesDjpq()).isTrue();
+        assertThat(admm.usesDjpq()).isFalse();
+        for (CompressionPlan p : List.of(djpq, admm)) {
+            assertThat(p.model()).isEqualTo(ZooModel.VGG_7_QUARTER.id());
+            assertThat(p.dataset()).isEqualTo("fashion-mnist");
+            assertThat(p.pretrain()).isEqualTo(djpq.pretrain()); // same dense start for both methods
+        }
+        Map<String, Projection> c = CompressionPipeline.pruneConstraints(admm, 0);
+        assertThat(c).containsOnlyKeys("conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "fc7");
+        assertThat(c.get("conv1")).isEqualTo(new FilterSparsity(0.25));
+        assertThat(c.get("conv6")).isEqualTo(new FilterSparsity(0.5));
+        assertThat(admm.quantize().activations().bits()).containsOnlyKeys(ZooModel.VGG_7_QUARTER.weightCounts().keySet());
+
+        for (String method : new String[]{"djpq", "admm"}) {
+            CompressionPlan full = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-" + method + ".yaml"));
+            CompressionPlan shortRun = ExperimentFile.load(
+                    Path.of("configs/vgg-7-quarter-fashion-" + method + "-short.yaml"));
+            assertThat(shortRun.trainLimit()).isEqualTo(2000);
+            assertThat(shortRun.testLimit()).isEqualTo(1000);
+            assertThat(shortRun.pretrain().epochs()).isEqualTo(1);
+            assertThat(shortRun.pruningRatios()).isEqualTo(full.pruningRatios());
+            if (full.quantizes()) {
+                assertThat(shortRun.quantize().bits()).isEqualTo(full.quantize().bits());
+                assertThat(shortRun.quantize().activations()).isEqualTo(full.quantize().activations());
+            }
+        }
+    }
+
+    @Test
     void progressiveStagesPassTheirStageRatioToTheFactory() {
         CompressionPlan plan = ExperimentFile.parse(VALID.replace("  rho: 0.02", "  rho: 0.02\n  stages: 2")
                 .replace("fc1: {ratio: 0.9}", "fc1: {ratio: 0.9, projection: io.admmnn.experiments.config.LeadingZeros}")
