@@ -182,7 +182,7 @@ public final class ExperimentFile {
         });
 
         CompressionPlan.Quantize quantize = root.optionalSection("quantize")
-                .map(q -> quantize(q, layerNames, model.name())).orElse(null);
+                .map(q -> quantize(q, layerNames, model.name(), ratios.keySet())).orElse(null);
         CompressionPlan.Storage storage = root.optionalSection("storage").map(ExperimentFile::storage)
                 .orElse(CompressionPlan.Storage.DEFAULT);
         CompressionPlan.Images images = root.optionalSection("images").map(ExperimentFile::images).orElse(null);
@@ -282,7 +282,8 @@ public final class ExperimentFile {
                 stageRetrain));
     }
 
-    private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model) {
+    private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model,
+                                                     java.util.Set<String> pruned) {
         s.allowOnly("bits", "rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax",
                 "freezeFractions", "epochsPerFreeze", "retrainLearningRate", "activations");
         ConfigSection bitsSection = s.section("bits");
@@ -292,6 +293,12 @@ public final class ExperimentFile {
         Map<String, Integer> bits = new LinkedHashMap<>();
         LayerPatterns.resolve(bitsSection, layerNames, model).forEach((layer, key) ->
                 bits.put(layer, bitsSection.integer(key, b -> b >= 1 && b <= 16, "must be in [1, 16]")));
+        for (String layer : bits.keySet()) {
+            if (!pruned.contains(layer)) { // else the run would fail only when quantization begins, hours in
+                throw s.error("bits", layer + " is not under layers: quantization continues the pruning session;"
+                        + " add " + layer + ": {ratio: 0.0} to quantize it unpruned");
+            }
+        }
         int rounds = s.integer("rounds", CompressionPlan.Quantize.DEFAULT_ROUNDS, v -> v >= 0,
                 RANGE_NON_NEGATIVE + " (0 = round to the nearest level without ADMM)");
         int epochsPerRound = s.integer("epochsPerRound", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_ROUND,

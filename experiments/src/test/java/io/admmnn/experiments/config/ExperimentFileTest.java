@@ -106,7 +106,8 @@ class ExperimentFileTest {
             assertThat(p.pretrain()).isEqualTo(djpq.pretrain()); // same dense start for both methods
         }
         Map<String, Projection> c = CompressionPipeline.pruneConstraints(admm, 0);
-        assertThat(c).containsOnlyKeys("conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "fc7");
+        assertThat(c).containsOnlyKeys("conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "fc7", "fc8");
+        assertThat(c.get("fc8")).isEqualTo(new TopKSparsity(0.0)); // in the session so that it is quantized
         assertThat(c.get("conv1")).isEqualTo(new FilterSparsity(0.25));
         assertThat(c.get("conv6")).isEqualTo(new FilterSparsity(0.5));
         assertThat(admm.quantize().activations().bits()).containsOnlyKeys(ZooModel.VGG_7_QUARTER.weightCounts().keySet());
@@ -290,6 +291,17 @@ class ExperimentFileTest {
                 .isEqualTo("bad.yaml:13: layers.fc?: layer fc1 is already set by 'fc1' (line 11)");
         assertThat(errorOf(VALID.replace("layers:", "quantize:\n  bits: {ip*: 3}\nlayers:")))
                 .startsWith("bad.yaml:11: quantize.bits.ip*: matches no layer of lenet-300-100");
+    }
+
+    @Test
+    void quantizingALayerThatIsNotUnderLayersIsAnErrorAtLoadNotWhenQuantizationBegins() {
+        String unpruned = VALID.replace("  fc3: {ratio: 0.5}\n", "").replace("layers:", "quantize: {bits: {fc3: 4}}\nlayers:");
+        assertThat(errorOf(unpruned)).isEqualTo("bad.yaml:10: quantize.bits: fc3 is not under layers: quantization"
+                + " continues the pruning session; add fc3: {ratio: 0.0} to quantize it unpruned");
+        CompressionPlan listed = ExperimentFile.parse(unpruned.replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8}\n  fc3: {ratio: 0.0}"),
+                "ok.yaml");
+        assertThat(listed.quantize().bits()).containsExactly(Map.entry("fc3", 4));
+        assertThat(CompressionPipeline.pruneConstraints(listed, 0).get("fc3")).isEqualTo(new TopKSparsity(0.0));
     }
 
     @Test
