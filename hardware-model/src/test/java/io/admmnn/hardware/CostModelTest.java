@@ -42,6 +42,24 @@ class CostModelTest {
     }
 
     @Test
+    void vgg7QuarterWeightsAndMacsMatchHandCounts() {
+        NetworkShape vgg = NetworkShape.vgg7Quarter();
+        // 3x3 convolutions with padding 1 keep 28, 28 | 14, 14 | 7, 7; pool3 floors 7 to 3: fc7 reads 128 * 3 * 3
+        long[] weights = {32L * 1 * 9, 32L * 32 * 9, 64L * 32 * 9, 64L * 64 * 9, 128L * 64 * 9, 128L * 128 * 9,
+                1152L * 256, 256L * 10};
+        long[] positions = {28 * 28, 28 * 28, 14 * 14, 14 * 14, 7 * 7, 7 * 7, 1, 1};
+        assertThat(vgg.layers()).hasSize(weights.length);
+        for (int i = 0; i < weights.length; i++) {
+            assertThat(vgg.layers().get(i).weights()).isEqualTo(weights[i]);
+            assertThat(vgg.layers().get(i).macs()).isEqualTo(weights[i] * positions[i]);
+        }
+        assertThat(vgg.weights()).isEqualTo(583_456L);
+        assertThat(vgg.macs()).isEqualTo(29_424_640L);
+        assertThat(((ConvLayer) vgg.layer("conv6")).outH()).isEqualTo(7);
+        assertThat(NetworkShape.byName("VGG-7-quarter")).isEqualTo(vgg);
+    }
+
+    @Test
     void alexnetWeightsAndMacsMatchHandCounts() {
         NetworkShape alex = NetworkShape.alexnet();
         // out sizes 55, 27, 13, 13, 13; weights out * in/groups * k * k; MACs weights * outH * outW

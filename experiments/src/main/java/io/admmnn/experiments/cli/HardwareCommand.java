@@ -54,8 +54,8 @@ final class HardwareCommand implements Runnable {
 
     /** Options shared by the subcommands. */
     static final class Common {
-        @Option(names = "--network", description = "lenet-300-100, lenet-5 or alexnet (default: ${DEFAULT-VALUE})",
-                defaultValue = "lenet-5")
+        @Option(names = "--network", description = "lenet-300-100, lenet-5, vgg-7-quarter or alexnet "
+                + "(default: ${DEFAULT-VALUE})", defaultValue = "lenet-5")
         String network;
 
         @Option(names = "--profile", description = "accelerator:<conv factor>,<fc factor> (a sparse MAC costs that many "

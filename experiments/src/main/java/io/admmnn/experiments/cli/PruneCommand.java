@@ -30,7 +30,7 @@ final class PruneCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
 
-    @Option(names = "--model", description = "lenet-300-100, lenet-5, alexnet, or your own saved network (a DL4J "
+    @Option(names = "--model", description = "lenet-300-100, lenet-5, vgg-7-quarter, alexnet, or your own saved network (a DL4J "
             + "model zip or .admmnn file; needs --ratio or --plan, and starts from its weights: no pretraining unless "
             + "--pretrain-epochs) (default: ${DEFAULT-VALUE})", defaultValue = "lenet-300-100")
     String model;

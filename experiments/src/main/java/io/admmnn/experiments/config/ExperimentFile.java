@@ -17,8 +17,9 @@ import java.util.Map;
  * One experiment as one YAML file, read into a {@link CompressionPlan}. Keys (optional ones with their default):
  *
  * <pre>
- * model: lenet-5            # zoo id (lenet-300-100, lenet-5, alexnet), or your own saved network: a DL4J
- *                           # ModelSerializer zip, an .admmnn file or a results folder (see ModelSource)
+ * model: lenet-5            # zoo id (lenet-300-100, lenet-5, vgg-7-quarter, alexnet), or your own saved
+ *                           # network: a DL4J ModelSerializer zip, an .admmnn file or a results folder (see
+ *                           # ModelSource)
  * startFrom: results/run    # optional: a saved network of that architecture whose weights replace the model's
  *                           # (a results folder, model.zip or model.admmnn)
  *                           # (paths relative to the working directory)
@@ -181,7 +182,7 @@ public final class ExperimentFile {
         });
 
         CompressionPlan.Quantize quantize = root.optionalSection("quantize")
-                .map(q -> quantize(q, layerNames, model.name())).orElse(null);
+                .map(q -> quantize(q, layerNames, model.name(), ratios.keySet())).orElse(null);
         CompressionPlan.Storage storage = root.optionalSection("storage").map(ExperimentFile::storage)
                 .orElse(CompressionPlan.Storage.DEFAULT);
         CompressionPlan.Images images = root.optionalSection("images").map(ExperimentFile::images).orElse(null);
@@ -281,10 +282,17 @@ public final class ExperimentFile {
                 stageRetrain));
     }
 
-    private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model) {
+    private static CompressionPlan.Quantize quantize(ConfigSection s, List<String> layerNames, String model,
+                                                     java.util.Set<String> pruned) {
         s.allowOnly("bits", "rounds", "epochsPerRound", "learningRate", "rho", "rhoGrowth", "rhoMax",
                 "freezeFractions", "epochsPerFreeze", "retrainLearningRate", "activations");
         Map<String, Integer> bits = bitsPerLayer(s, layerNames, model);
+        for (String layer : bits.keySet()) {
+            if (!pruned.contains(layer)) { // else the run would fail only when quantization begins, hours in
+                throw s.error("bits", layer + " is not under layers: quantization continues the pruning session;"
+                        + " add " + layer + ": {ratio: 0.0} to quantize it unpruned");
+            }
+        }
         int rounds = s.integer("rounds", CompressionPlan.Quantize.DEFAULT_ROUNDS, v -> v >= 0,
                 RANGE_NON_NEGATIVE + " (0 = round to the nearest level without ADMM)");
         int epochsPerRound = s.integer("epochsPerRound", CompressionPlan.Quantize.DEFAULT_EPOCHS_PER_ROUND,

@@ -22,8 +22,8 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Built-in networks: LeNets for 28x28 grey images of 10 classes, AlexNet for 227x227 RGB ImageNet images of
- * 1000 classes. Layer names follow the reference code (and the hardware model's {@code NetworkShape}) so that
+ * Built-in networks: LeNets and a quarter-width VGG-7 for 28x28 grey images of 10 classes (MNIST,
+ * Fashion-MNIST), AlexNet for 227x227 RGB ImageNet images of 1000 classes. Layer names follow the reference code (and the hardware model's {@code NetworkShape}) so that
  * per-layer results can be compared by name.
  */
 public enum ZooModel {
@@ -63,6 +63,45 @@ public enum ZooModel {
                             .activation(Activation.SOFTMAX).build())
                     .setInputType(InputType.convolutionalFlat(28, 28, 1))
                     .build();
+        }
+    },
+
+    /**
+     * VGG-7 (the DJPQ / TWN paper's CIFAR-10 network: 2x conv 128, pool, 2x conv 256, pool, 2x conv 512, pool,
+     * fc 1024, fc classes) at a quarter of its channels, without BatchNorm, on 28x28x1 inputs: conv1, conv2 3x3x32;
+     * max-pool 2/2 (28 -> 14); conv3, conv4 3x3x64; max-pool 2/2 (14 -> 7); conv5, conv6 3x3x128; max-pool 2/2
+     * (7 -> 3, the last row and column dropped as in PyTorch's default floor mode); fc7 1152-256; fc8 256-10
+     * softmax. Every convolution has padding 1 (the map keeps its size) and ReLU, and so has fc7.
+     * 583,456 weights (584,170 parameters with biases), 29,424,640 MACs per image ({@code NetworkShape.vgg7Quarter()}).
+     */
+    VGG_7_QUARTER("vgg-7-quarter", Holder.MNIST_LIKE) {
+        @Override
+        MultiLayerConfiguration configuration(NeuralNetConfiguration.Builder base) {
+            return base.list()
+                    .layer(conv3x3("conv1", 32))
+                    .layer(conv3x3("conv2", 32))
+                    .layer(maxPool2("pool1"))
+                    .layer(conv3x3("conv3", 64))
+                    .layer(conv3x3("conv4", 64))
+                    .layer(maxPool2("pool2"))
+                    .layer(conv3x3("conv5", 128))
+                    .layer(conv3x3("conv6", 128))
+                    .layer(maxPool2("pool3"))
+                    .layer(new DenseLayer.Builder().name("fc7").nOut(256).activation(Activation.RELU).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("fc8").nOut(10)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                    .build();
+        }
+
+        private static ConvolutionLayer conv3x3(String name, int out) {
+            return new ConvolutionLayer.Builder(3, 3).padding(1, 1).name(name).nOut(out).activation(Activation.RELU)
+                    .build();
+        }
+
+        private static SubsamplingLayer maxPool2(String name) {
+            return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name(name).kernelSize(2, 2)
+                    .stride(2, 2).build();
         }
     },
 
@@ -165,7 +204,7 @@ public enum ZooModel {
         return net;
     }
 
-    /** Looks a model up by id (case-insensitive; "lenet300", "lenet5" accepted too). */
+    /** Looks a model up by id (case-insensitive; "lenet300", "lenet5", "vgg7quarter" accepted too). */
     public static ZooModel byId(String id) {
         String key = id.toLowerCase(Locale.ROOT).replace("_", "-");
         for (ZooModel m : values()) {

@@ -215,7 +215,7 @@ class OwnNetworkTest {
         Files.writeString(yaml, experiment(dir.resolve("missing.zip")));
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("c").toString())).isEqualTo(2);
         assertThat(console.err()).contains(yaml + ":1: model: unknown model '" + dir.resolve("missing.zip")
-                + "': not a built-in model (lenet-300-100, lenet-5, alexnet) and no saved model at");
+                + "': not a built-in model (lenet-300-100, lenet-5, vgg-7-quarter, alexnet) and no saved model at");
         assertThat(console.err()).doesNotContain("\tat ");
     }
 

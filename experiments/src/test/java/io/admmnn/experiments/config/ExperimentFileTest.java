@@ -95,6 +95,39 @@ class ExperimentFileTest {
     }
 
     @Test
+    void vggFashionExperimentsAreDjpqAndFilterPrunedAdmmWithActivationBitsAndTheirShortVariantsDifferOnlyInLength() {
+        CompressionPlan djpq = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-djpq.yaml"));
+        CompressionPlan admm = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-admm.yaml"));
+        assertThat(djpq.usesDjpq()).isTrue();
+        assertThat(admm.usesDjpq()).isFalse();
+        for (CompressionPlan p : List.of(djpq, admm)) {
+            assertThat(p.model()).isEqualTo(ZooModel.VGG_7_QUARTER.id());
+            assertThat(p.dataset()).isEqualTo("fashion-mnist");
+            assertThat(p.pretrain()).isEqualTo(djpq.pretrain()); // same dense start for both methods
+        }
+        Map<String, Projection> c = CompressionPipeline.pruneConstraints(admm, 0);
+        assertThat(c).containsOnlyKeys("conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "fc7", "fc8");
+        assertThat(c.get("fc8")).isEqualTo(new TopKSparsity(0.0)); // in the session so that it is quantized
+        assertThat(c.get("conv1")).isEqualTo(new FilterSparsity(0.25));
+        assertThat(c.get("conv6")).isEqualTo(new FilterSparsity(0.5));
+        assertThat(admm.quantize().activations().bits()).containsOnlyKeys(ZooModel.VGG_7_QUARTER.weightCounts().keySet());
+
+        for (String method : new String[]{"djpq", "admm"}) {
+            CompressionPlan full = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-" + method + ".yaml"));
+            CompressionPlan shortRun = ExperimentFile.load(
+                    Path.of("configs/vgg-7-quarter-fashion-" + method + "-short.yaml"));
+            assertThat(shortRun.trainLimit()).isEqualTo(2000);
+            assertThat(shortRun.testLimit()).isEqualTo(1000);
+            assertThat(shortRun.pretrain().epochs()).isEqualTo(1);
+            assertThat(shortRun.pruningRatios()).isEqualTo(full.pruningRatios());
+            if (full.quantizes()) {
+                assertThat(shortRun.quantize().bits()).isEqualTo(full.quantize().bits());
+                assertThat(shortRun.quantize().activations()).isEqualTo(full.quantize().activations());
+            }
+        }
+    }
+
+    @Test
     void progressiveStagesPassTheirStageRatioToTheFactory() {
         CompressionPlan plan = ExperimentFile.parse(VALID.replace("  rho: 0.02", "  rho: 0.02\n  stages: 2")
                 .replace("fc1: {ratio: 0.9}", "fc1: {ratio: 0.9, projection: io.admmnn.experiments.config.LeadingZeros}")
@@ -258,6 +291,17 @@ class ExperimentFileTest {
                 .isEqualTo("bad.yaml:13: layers.fc?: layer fc1 is already set by 'fc1' (line 11)");
         assertThat(errorOf(VALID.replace("layers:", "quantize:\n  bits: {ip*: 3}\nlayers:")))
                 .startsWith("bad.yaml:11: quantize.bits.ip*: matches no layer of lenet-300-100");
+    }
+
+    @Test
+    void quantizingALayerThatIsNotUnderLayersIsAnErrorAtLoadNotWhenQuantizationBegins() {
+        String unpruned = VALID.replace("  fc3: {ratio: 0.5}\n", "").replace("layers:", "quantize: {bits: {fc3: 4}}\nlayers:");
+        assertThat(errorOf(unpruned)).isEqualTo("bad.yaml:10: quantize.bits: fc3 is not under layers: quantization"
+                + " continues the pruning session; add fc3: {ratio: 0.0} to quantize it unpruned");
+        CompressionPlan listed = ExperimentFile.parse(unpruned.replace("fc2: {ratio: 0.8}", "fc2: {ratio: 0.8}\n  fc3: {ratio: 0.0}"),
+                "ok.yaml");
+        assertThat(listed.quantize().bits()).containsExactly(Map.entry("fc3", 4));
+        assertThat(CompressionPipeline.pruneConstraints(listed, 0).get("fc3")).isEqualTo(new TopKSparsity(0.0));
     }
 
     @Test

@@ -51,14 +51,28 @@ public record NetworkShape(String name, List<LayerShape> layers) {
                 new FcLayer("fc6", 9216, 4096), new FcLayer("fc7", 4096, 4096), new FcLayer("fc8", 4096, 1000)));
     }
 
-    /** A built-in network by name: lenet-300-100, lenet-5 or alexnet. */
+    /**
+     * VGG-7 at a quarter of its channels on 28x28x1 inputs (3x3 convolutions, padding 1; 2x2 max-pooling after conv2,
+     * conv4, conv6: 28 -> 14 -> 7 -> 3): conv 32-32-64-64-128-128, fc7 1152-256, fc8 256-10; 583,456 weights,
+     * 29,424,640 MACs.
+     */
+    public static NetworkShape vgg7Quarter() {
+        return new NetworkShape("vgg-7-quarter", List.of(
+                ConvLayer.of("conv1", 1, 32, 3, 1, 1, 28), ConvLayer.of("conv2", 32, 32, 3, 1, 1, 28),
+                ConvLayer.of("conv3", 32, 64, 3, 1, 1, 14), ConvLayer.of("conv4", 64, 64, 3, 1, 1, 14),
+                ConvLayer.of("conv5", 64, 128, 3, 1, 1, 7), ConvLayer.of("conv6", 128, 128, 3, 1, 1, 7),
+                new FcLayer("fc7", 128 * 3 * 3, 256), new FcLayer("fc8", 256, 10)));
+    }
+
+    /** A built-in network by name: lenet-300-100, lenet-5, vgg-7-quarter or alexnet. */
     public static NetworkShape byName(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT).replace("_", "-")) {
             case "lenet-300-100", "lenet300" -> lenet300100();
             case "lenet-5", "lenet5" -> lenet5();
+            case "vgg-7-quarter", "vgg7quarter" -> vgg7Quarter();
             case "alexnet" -> alexnet();
             default -> throw new IllegalArgumentException("unknown network '" + name
-                    + "'; built-in: lenet-300-100, lenet-5, alexnet");
+                    + "'; built-in: lenet-300-100, lenet-5, vgg-7-quarter, alexnet");
         };
     }
 }
