@@ -30,7 +30,7 @@ class RunCommandTest {
         Files.writeString(yaml, "model: lenet-5\ndataset: mnist\nseeed: 1\n");
         assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", dir.resolve("out").toString())).isEqualTo(2);
         assertThat(console.err().strip()).isEqualTo("error: " + yaml + ":3: seeed: unknown key (did you mean 'seed'?); "
-                + "keys here: model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
+                + "keys here: method, model, dataset, seed, batchSize, trainLimit, testLimit, pretrain, admm, retrain, quantize, "
                 + "storage, layers, startFrom, images");
         assertThat(dir.resolve("out")).doesNotExist();
 
