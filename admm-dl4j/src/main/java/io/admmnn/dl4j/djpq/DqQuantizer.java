@@ -4,7 +4,6 @@ import io.admmnn.core.djpq.DqBits;
 import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.format.ActivationQuantization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -140,14 +139,7 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         SteQuantization.Gradients g = SteQuantization.backward(input, epsilon, step(), range(), signed(), this::round);
-        INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
-        INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
-        boolean learn = !layerConf().isFrozen();
-        gStep.assign(learn ? g.step() : 0.0);
-        gRange.assign(learn ? g.range() : 0.0);
-        Gradient gradient = new DefaultGradient();
-        gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
-        gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);
+        Gradient gradient = SteQuantization.parameterGradient(gradientViews, g, !layerConf().isFrozen());
         return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, g.input()));
     }
 

@@ -2,7 +2,6 @@ package io.admmnn.dl4j.djpq;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -66,14 +65,7 @@ public class DqWeightQuantizer extends DqQuantizer {
                 .getGradientsFromFlattened(weighted.conf(), weighted.getGradientsViewArray()).get(WEIGHTS);
         SteQuantization.Gradients g = SteQuantization.backward(w, dW, step(), range(), true, this::round);
         dW.assign(g.input());
-        INDArray gStep = gradientViews.get(DqQuantizerLayer.STEP);
-        INDArray gRange = gradientViews.get(DqQuantizerLayer.RANGE);
-        boolean learn = !layerConf().isFrozen();
-        gStep.assign(learn ? g.step() : 0.0);
-        gRange.assign(learn ? g.range() : 0.0);
-        Gradient gradient = new DefaultGradient();
-        gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
-        gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);
+        Gradient gradient = SteQuantization.parameterGradient(gradientViews, g, !layerConf().isFrozen());
         return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon));
     }
 }

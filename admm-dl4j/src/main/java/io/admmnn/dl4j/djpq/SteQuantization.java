@@ -1,6 +1,9 @@
 package io.admmnn.dl4j.djpq;
 
+import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -42,6 +45,21 @@ final class SteQuantization {
             dRange -= dy.mul(x.lte(-range).castTo(dt)).sumNumber().doubleValue();
         }
         return new Gradients(dy.mul(inside), dStep, dRange);
+    }
+
+    /**
+     * The step and range gradients written into a quantizer layer's gradient views ({@link DqQuantizerLayer#STEP},
+     * {@link DqQuantizerLayer#RANGE}), zero when the layer is frozen, as the layer's parameter {@link Gradient}.
+     */
+    static Gradient parameterGradient(Map<String, INDArray> views, Gradients g, boolean learn) {
+        INDArray gStep = views.get(DqQuantizerLayer.STEP);
+        INDArray gRange = views.get(DqQuantizerLayer.RANGE);
+        gStep.assign(learn ? g.step() : 0.0);
+        gRange.assign(learn ? g.range() : 0.0);
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(DqQuantizerLayer.STEP, gStep);
+        gradient.gradientForVariable().put(DqQuantizerLayer.RANGE, gRange);
+        return gradient;
     }
 
     /** Keeps {@code qMax > 0} and {@code qMax * 1e-6 <= d <= qMax}: returns {d, qMax} after the projection. */
