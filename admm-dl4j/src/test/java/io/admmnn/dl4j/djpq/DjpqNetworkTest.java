@@ -1,7 +1,6 @@
 package io.admmnn.dl4j.djpq;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -41,14 +40,6 @@ class DjpqNetworkTest {
                 .build();
     }
 
-    private static double score(MultiLayerNetwork net, INDArray x, INDArray y) {
-        Nd4j.getRandom().setSeed(11); // the same gate noise on every evaluation
-        net.setInput(x);
-        net.setLabels(y);
-        net.computeGradientAndScore();
-        return net.score();
-    }
-
     @Test
     void networkGradientOfEveryParameterMatchesCentralDifferencesOfTheScore() {
         MultiLayerNetwork net = new MultiLayerNetwork(conf(false));
@@ -59,21 +50,7 @@ class DjpqNetworkTest {
         for (int i = 0; i < BATCH; i++) {
             y.putScalar(i, i % 3, 1.0);
         }
-        score(net, x, y);
-        // DL4J's layer gradients are of the batch sum: B * d(score)/d(theta), score = mean loss + regularization.
-        INDArray analytic = net.gradient().gradient().dup();
-        INDArray params = net.params();
-        double h = 1e-6;
-        for (int i = 0; i < params.length(); i++) {
-            double keep = params.getDouble(i);
-            params.putScalar(i, keep + h);
-            double up = score(net, x, y);
-            params.putScalar(i, keep - h);
-            double down = score(net, x, y);
-            params.putScalar(i, keep);
-            double fd = BATCH * (up - down) / (2 * h);
-            assertThat(analytic.getDouble(i)).as("parameter %d", i).isCloseTo(fd, within(1e-6 * Math.abs(fd) + 1e-7));
-        }
+        NetworkGradientCheck.assertMatchesCentralDifferences(net, x, y, 11, 1e-6);
         assertThat(net.getLayer(1).numParams()).isEqualTo(6); // mu and logD for 3 channels
     }
 

@@ -1,7 +1,6 @@
 package io.admmnn.dl4j.djpq;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -73,14 +72,6 @@ class DqWeightQuantizerGradientTest {
         }
     }
 
-    private static double score(MultiLayerNetwork net, INDArray x, INDArray y) {
-        Nd4j.getRandom().setSeed(5);
-        net.setInput(x);
-        net.setLabels(y);
-        net.computeGradientAndScore();
-        return net.score();
-    }
-
     @Test
     void everyParameterGradientMatchesCentralDifferences() {
         ConvolutionLayer conv = new ConvolutionLayer.Builder(2, 2).nOut(2).activation(Activation.IDENTITY).build();
@@ -109,20 +100,7 @@ class DqWeightQuantizerGradientTest {
         // some weights beyond the ranges, so the range gradients and the straight-through mask are exercised
         net.getLayer(2).getParam("W").muli(2.0);
         net.getLayer(6).getParam("W").muli(2.0);
-        score(net, x, y);
-        INDArray analytic = net.gradient().gradient().dup();
-        INDArray params = net.params();
-        double h = 1e-6;
-        for (int i = 0; i < params.length(); i++) {
-            double keep = params.getDouble(i);
-            params.putScalar(i, keep + h);
-            double up = score(net, x, y);
-            params.putScalar(i, keep - h);
-            double down = score(net, x, y);
-            params.putScalar(i, keep);
-            double fd = BATCH * (up - down) / (2 * h);
-            assertThat(analytic.getDouble(i)).as("parameter %d", i).isCloseTo(fd, within(1e-5 * Math.abs(fd) + 1e-7));
-        }
+        NetworkGradientCheck.assertMatchesCentralDifferences(net, x, y, 5, 1e-5);
         // the clipped weights get no gradient (straight-through inside the range only)
         INDArray w = net.getLayer(2).getParam("W");
         assertThat(w.amaxNumber().doubleValue()).isGreaterThan(0.5);
