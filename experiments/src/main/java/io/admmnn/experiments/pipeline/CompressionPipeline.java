@@ -537,7 +537,9 @@ public final class CompressionPipeline {
             train.setEpoch(rec.globalEpoch);
             List<INDArray> features = new ArrayList<>();
             for (int b = 0; b < batches && train.hasNext(); b++) {
-                features.add(train.next().getFeatures());
+                // a copy: the training batches reuse their arrays (ShuffledBatches.reusingBatchArrays), so a kept
+                // batch would be overwritten two batches later
+                features.add(train.next().getFeatures().dup());
             }
             train.setEpoch(rec.globalEpoch);
             return features.size() == 1 ? features.get(0) : Nd4j.concat(0, features.toArray(INDArray[]::new));
