@@ -51,7 +51,7 @@ public final class ParetoFront {
             if (size && rec.storage == null) {
                 throw new IllegalArgumentException(run + " has no compressed model size (unfinished run?)");
             }
-            Double acc = finalAccuracy(rec);
+            Double acc = rec.finalAccuracy();
             if (acc == null) {
                 throw new IllegalArgumentException(run + " has no final test accuracy (unfinished run?)");
             }
@@ -64,16 +64,6 @@ public final class ParetoFront {
             points.add(new Point(runs.get(i).toAbsolutePath().normalize().getFileName().toString(), p[0], p[1], !dominated));
         }
         return points;
-    }
-
-    /** The last accuracy a run reached: read back from the compressed file, else after quantization, else retraining. */
-    static Double finalAccuracy(RunRecord rec) {
-        for (String key : List.of(RunRecord.FROM_COMPRESSED_FILE, RunRecord.AFTER_QUANTIZATION, RunRecord.AFTER_RETRAIN)) {
-            if (rec.accuracy.containsKey(key)) {
-                return rec.accuracy.get(key);
-            }
-        }
-        return null;
     }
 
     /**

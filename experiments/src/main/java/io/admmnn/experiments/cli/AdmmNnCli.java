@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "ADMM-based pruning and quantization of neural networks, with hardware cost reports.",
         subcommands = {PruneCommand.class, RunCommand.class, ResumeCommand.class, ReportCommand.class,
                 HardwareCommand.class, AnalyzeCommand.class, ExportImagesCommand.class, InferCommand.class, CompareCommand.class,
+                SummarizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdmmNnCli implements Runnable {
 

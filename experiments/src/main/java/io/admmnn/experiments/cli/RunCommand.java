@@ -32,8 +32,12 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the experiment file")
     Path experiment;
 
-    @Option(names = "--out", description = "results folder (default: results/runs/<file name>-<time>)")
+    @Option(names = "--out", description = "results folder (default: results/runs/<file name>[-seed<N>]-<time>)")
     Path out;
+
+    @Option(names = "--seed", paramLabel = "<N>", description = "seed of weight initialisation and data order, instead "
+            + "of the file's (report.json's plan and provenance record the seed used; the file's copy is unchanged)")
+    Long seed;
 
     @picocli.CommandLine.Mixin
     PipelineOptions pipelineOptions;
@@ -43,8 +47,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CompressionPlan plan = ExperimentFile.load(experiment);
-        String name = experiment.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        CompressionPlan loaded = ExperimentFile.load(experiment);
+        // The plan in the checkpoint carries the seed, so `resume` continues with it.
+        CompressionPlan plan = seed == null ? loaded : loaded.withSeed(seed);
+        // Runs of one file with several seeds, started in the same second, get folders of their own.
+        String name = experiment.getFileName().toString().replaceFirst("\\.ya?ml$", "")
+                + (seed == null ? "" : "-seed" + seed);
         Path folder = out != null ? out : Path.of("results", "runs", name + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         LOG.info("{} ({}) -> {}", plan.model(), experiment, folder);

@@ -81,6 +81,36 @@ public final class RunRecord {
         return inputShape != null ? inputShape : io.admmnn.experiments.data.DatasetId.byId(plan.dataset()).exampleShape();
     }
 
+    /**
+     * The dense accuracy (fraction) to compare with: the dense baseline of the run that wrote the starting model when
+     * that is known, else {@link #PRETRAINED} (this run's own dense training, or the starting model as loaded);
+     * null if neither was recorded.
+     */
+    public Double denseBaseline() {
+        return source != null && source.denseBaseline() != null ? source.denseBaseline() : accuracy.get(PRETRAINED);
+    }
+
+    /**
+     * The stage whose accuracy the run ended with: {@link #FROM_COMPRESSED_FILE} where the model file was read back,
+     * else the last stage {@link #accuracy} recorded after the dense baseline; null if it recorded none.
+     */
+    public String finalStage() {
+        if (accuracy.containsKey(FROM_COMPRESSED_FILE)) {
+            return FROM_COMPRESSED_FILE;
+        }
+        String last = null;
+        for (String key : accuracy.keySet()) {
+            last = key.equals(PRETRAINED) ? last : key;
+        }
+        return last;
+    }
+
+    /** Test accuracy (fraction) of {@link #finalStage()}, or null if there is none. */
+    public Double finalAccuracy() {
+        String stage = finalStage();
+        return stage == null ? null : accuracy.get(stage);
+    }
+
     /** Adds the files of {@code lists} to {@link #unreadableImages}, each once. */
     @SafeVarargs
     public final void noteUnreadable(List<String>... lists) {

@@ -84,7 +84,7 @@ public final class PruningReport {
         boolean sourceBaseline = source != null && source.denseBaseline() != null;
         md.append("\n## Test accuracy\n\n| stage | accuracy | change vs ").append(source == null ? "pretrained"
                 : sourceBaseline ? "the source run's dense baseline" : "the starting model").append(" (points) |\n|---|---:|---:|\n");
-        Double base = sourceBaseline ? source.denseBaseline() : rec.accuracy.get(RunRecord.PRETRAINED);
+        Double base = rec.denseBaseline();
         if (sourceBaseline) {
             md.append("| dense baseline of the run that wrote the starting model | ").append(pct(base)).append(" |  |\n");
         }

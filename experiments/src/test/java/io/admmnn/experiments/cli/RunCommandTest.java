@@ -9,6 +9,7 @@ import io.admmnn.experiments.config.FailingProjection;
 import io.admmnn.experiments.config.LeadingZeros;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.pipeline.CompressionPipeline;
+import io.admmnn.experiments.pipeline.RunRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +138,43 @@ class RunCommandTest {
         } finally {
             FailingProjection.failAfter(Integer.MAX_VALUE);
         }
+    }
+
+    @Test
+    void seedOverridesTheFilesAndAResumedRunKeepsIt(@TempDir Path dir) throws Exception {
+        Mnist.ensureAvailable(Mnist.defaultDirectory(), s -> { });
+        Path yaml = Files.writeString(dir.resolve("seeded.yaml"), SMALL_RUN); // the file says seed: 3
+        Path whole = dir.resolve("whole");
+        Path interrupted = dir.resolve("interrupted");
+        Path fileSeed = dir.resolve("file-seed");
+        try {
+            // Ends at the first Z-step, after pretraining: the checkpoint holds the plan, and with it the seed.
+            FailingProjection.failAfter(1);
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--seed", "7", "--out", interrupted.toString(),
+                    "--no-progress")).isEqualTo(2);
+            FailingProjection.failAfter(Integer.MAX_VALUE);
+            assertThat(AdmmNnCli.execute("resume", interrupted.toString(), "--no-progress")).isZero();
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--seed", "7", "--out", whole.toString(),
+                    "--no-progress")).isZero();
+            assertThat(AdmmNnCli.execute("run", yaml.toString(), "--out", fileSeed.toString(), "--no-progress")).isZero();
+        } finally {
+            FailingProjection.failAfter(Integer.MAX_VALUE);
+        }
+        RunRecord resumed = RunRecord.read(interrupted);
+        assertThat(resumed.plan.seed()).isEqualTo(7);
+        assertThat(resumed.provenance.seed()).isEqualTo(7);
+        assertThat(resumed.provenance.command()).endsWith("--seed 7 --out " + interrupted + " --no-progress");
+        assertThat(resumed.resumedAt).hasSize(1);
+        // Seeds 7 and 3 train differently; the resumed run continued seed 7's data order, so it ends where an
+        // uninterrupted seed-7 run does (the pipeline is deterministic per seed).
+        RunRecord uninterrupted = RunRecord.read(whole);
+        assertThat(resumed.accuracy).isEqualTo(uninterrupted.accuracy);
+        assertThat(resumed.epochs.stream().map(e -> e.objective()).toList())
+                .isEqualTo(uninterrupted.epochs.stream().map(e -> e.objective()).toList());
+        RunRecord seed3 = RunRecord.read(fileSeed);
+        assertThat(seed3.plan.seed()).isEqualTo(3);
+        assertThat(seed3.epochs.get(0).objective()).isNotEqualTo(uninterrupted.epochs.get(0).objective());
+        assertThat(interrupted.resolve(RunCommand.EXPERIMENT_COPY)).hasSameTextualContentAs(yaml);
     }
 
     @Test
