@@ -22,6 +22,9 @@ import io.admmnn.experiments.pipeline.Provenance;
 import io.admmnn.experiments.pipeline.RunRecord;
 import io.admmnn.experiments.pipeline.SavedModels;
 import io.admmnn.experiments.zoo.ZooModel;
+import io.admmnn.hardware.layer.NetworkShape;
+import io.admmnn.hardware.plan.ChannelBopsPlanner;
+import io.admmnn.hardware.plan.ChannelPlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +40,9 @@ import picocli.CommandLine.Parameters;
 /** {@code admm-nn analyze ...}: questions asked of a trained network before or after compressing it. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Analyses of trained networks: per-layer pruning sensitivity, bit widths under a size budget, "
-                + "accuracy vs compression over several runs.",
-        subcommands = {AnalyzeCommand.Sensitivity.class, AnalyzeCommand.Bits.class, AnalyzeCommand.Pareto.class})
+                + "accuracy vs compression over several runs; channels kept per layer for a BOPs target.",
+        subcommands = {AnalyzeCommand.Sensitivity.class, AnalyzeCommand.Bits.class, AnalyzeCommand.Channels.class,
+            AnalyzeCommand.Pareto.class})
 final class AnalyzeCommand implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
@@ -323,6 +327,123 @@ final class AnalyzeCommand implements Runnable {
                     a.indexBits(), Math.ceil(a.totalBits() / 8), Math.floor(a.budgetBits() / 8), a.compressionRatio(dense),
                     a.error()));
             return md.toString();
+        }
+    }
+
+    /** {@code analyze channels}: output channels kept per layer and bits for a BOPs target, as experiment YAML. */
+    @Command(name = "channels", mixinStandardHelpOptions = true,
+            description = "Choose the output channels kept per layer (filter pruning; a layer's removed outputs are "
+                    + "the next layer's removed inputs) so that the network at the given bits runs a BOPs target "
+                    + "(MACs x b_w x b_a) below the unpruned network at 32 x 32 bits: the largest smallest kept "
+                    + "fraction (exact), then the rest of the budget channel by channel. Prints a table and the "
+                    + "layers: and quantize: sections of an experiment file. No training.")
+    static final class Channels implements Callable<Integer> {
+
+        @Option(names = "--model", required = true, description = "lenet-300-100, lenet-5 or vgg-7-quarter")
+        String model;
+
+        @Option(names = "--bops-reduction", required = true, description = "BOPs this many times fewer than the "
+                + "unpruned network at 32 x 32 bits, e.g. 230")
+        double bopsReduction;
+
+        @Option(names = "--weight-bits", description = "b_w of every layer (default: ${DEFAULT-VALUE})", defaultValue = "4")
+        int weightBits;
+
+        @Option(names = "--activation-bits", description = "b_a (bits of the layer's input) of every layer "
+                + "(default: ${DEFAULT-VALUE})", defaultValue = "4")
+        int activationBits;
+
+        @Option(names = "--first-layer-activation-bits", description = "b_a of the first layer, whose input is the "
+                + "image (default: --activation-bits)")
+        Integer firstLayerActivationBits;
+
+        @Option(names = "--layers", split = ",", description = "layers that may lose output channels (default: all "
+                + "but the last, whose outputs are the classes)")
+        List<String> layers = new ArrayList<>();
+
+        @Option(names = "--min-keep", description = "smallest fraction of a layer's output channels kept "
+                + "(default: ${DEFAULT-VALUE})", defaultValue = "0.1")
+        double minKeep;
+
+        @Option(names = "--no-fill", description = "keep the smallest kept fraction's channels only: leave the rest "
+                + "of the budget unspent instead of giving it back channel by channel")
+        boolean noFill;
+
+        @Override
+        public Integer call() {
+            int firstBits = firstLayerActivationBits != null ? firstLayerActivationBits : activationBits;
+            for (int b : new int[]{weightBits, activationBits, firstBits}) {
+                if (b < 1 || b > 16) {
+                    throw new IllegalArgumentException("bits must be in [1, 16], was " + b);
+                }
+            }
+            NetworkShape network = NetworkShape.byName(model);
+            ChannelPlan plan = new ChannelBopsPlanner(minKeep, !noFill).plan(network, bopsReduction,
+                    ChannelBopsPlanner.LayerBits.uniform(network, weightBits, activationBits, firstBits),
+                    layers.isEmpty() ? ChannelBopsPlanner.allButLast(network) : new java.util.LinkedHashSet<>(layers));
+            System.out.println(table(plan, !noFill));
+            System.out.println(yaml(plan));
+            return 0;
+        }
+
+        static String table(ChannelPlan plan, boolean filled) {
+            StringBuilder md = new StringBuilder("| layer | channels kept | b_w | b_a | MACs | BOPs |\n"
+                    + "|---|---:|---:|---:|---:|---:|\n");
+            for (ChannelPlan.Layer l : plan.layers()) {
+                md.append(String.format(Locale.ROOT, "| %s | %d / %d | %d | %d | %,d | %,d |%n", l.layer(), l.kept(),
+                        l.total(), l.weightBits(), l.activationBits(), l.macs(), l.bops()));
+            }
+            long macs = plan.layers().stream().mapToLong(ChannelPlan.Layer::macs).sum();
+            md.append(String.format(Locale.ROOT, "%nTotal: %,d MACs, %,d BOPs: %.1fx fewer than the unpruned network "
+                            + "at 32 x 32 bits (%,d; target %.4gx)%s.%n", macs, plan.bops(), plan.reduction(),
+                    plan.referenceBops(), plan.targetReduction(), filled
+                            ? "; the largest smallest kept fraction, then the rest of the budget channel by channel"
+                            : "; the largest smallest kept fraction"));
+            return md.toString();
+        }
+
+        /** The {@code layers:} and {@code quantize:} sections that prune and quantize to {@code plan}. */
+        static String yaml(ChannelPlan plan) {
+            StringBuilder y = new StringBuilder("# experiment file sections (filter pruning keeps round((1 - ratio) x "
+                    + "outputs) channels):\nlayers:\n");
+            java.util.Map<String, Integer> weightBits = new java.util.LinkedHashMap<>();
+            java.util.Map<String, Integer> activationBits = new java.util.LinkedHashMap<>();
+            for (ChannelPlan.Layer l : plan.layers()) {
+                y.append("  ").append(l.layer()).append(l.kept() < l.total()
+                        ? ": {ratio: " + ratioText(l.kept(), l.total()) + ", projection: filter}\n" : ": {ratio: 0.0}\n");
+                weightBits.put(l.layer(), l.weightBits());
+                activationBits.put(l.layer(), l.activationBits());
+            }
+            return y.append("quantize:\n  bits: ").append(bitsText(weightBits)).append("\n  activations:\n    bits: ")
+                    .append(bitsText(activationBits)).append('\n').toString();
+        }
+
+        /**
+         * {@code 1 - kept / total} exactly where 4 decimal places hold it, else the shortest decimal (3 places at
+         * least) that still keeps {@code kept}.
+         */
+        static String ratioText(int kept, int total) {
+            java.math.BigDecimal removed = java.math.BigDecimal.valueOf(total - kept);
+            java.math.BigDecimal all = java.math.BigDecimal.valueOf(total);
+            java.math.BigDecimal exact = removed.divide(all, 4, java.math.RoundingMode.HALF_EVEN);
+            if (exact.multiply(all).compareTo(removed) == 0) {
+                return exact.stripTrailingZeros().toPlainString();
+            }
+            for (int places = 3; ; places++) {
+                java.math.BigDecimal r = removed.divide(all, places, java.math.RoundingMode.HALF_EVEN);
+                if (Math.round((1 - r.doubleValue()) * total) == kept) {
+                    return r.stripTrailingZeros().toPlainString();
+                }
+            }
+        }
+
+        /** {@code {"*": b}} when every layer has {@code b}, else one entry per layer (a glob may match a layer once). */
+        private static String bitsText(java.util.Map<String, Integer> bits) {
+            if (bits.values().stream().distinct().count() == 1) {
+                return "{\"*\": " + bits.values().iterator().next() + "}";
+            }
+            return bits.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
         }
     }
 
