@@ -25,6 +25,8 @@ public final class AdmmVariable {
     /** Z - U, constant during a W-step: the penalty gradient is rho * (W - target). */
     private final INDArray target;
     private final INDArray targetFlat;
+    /** How many times {@link #target} has been recomputed (see {@link #targetVersion}). */
+    private long targetVersion;
     private double rho;
 
     private AdmmVariable(String name, Projection projection, INDArray z, INDArray u, double rho) {
@@ -101,6 +103,7 @@ public final class AdmmVariable {
 
     private void refreshTarget() {
         target.assign(z).subi(u);
+        targetVersion++;
     }
 
     /** The penalty {@code rho/2 * ||W - Z + U||_F^2}; {@code w} shaped like W or rank-1 in W's ordering. */
@@ -155,6 +158,15 @@ public final class AdmmVariable {
      */
     public INDArray penaltyTarget() {
         return target;
+    }
+
+    /**
+     * How many times {@link #penaltyTarget} has been recomputed (by the constructor, {@link #update} and a
+     * rescaling {@link #setRho}): a training loop that keeps its own copy of the target, e.g. in a narrower number
+     * type, refreshes that copy when this count changes.
+     */
+    public long targetVersion() {
+        return targetVersion;
     }
 
     /** The current scaled dual U (a live, detached array; do not modify). */

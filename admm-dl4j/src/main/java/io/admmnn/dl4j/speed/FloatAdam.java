@@ -32,9 +32,10 @@ final class FloatAdam {
      * One parameter's stretch of an updater block, for {@link #step}: {@code n} values from {@code at} in the flat
      * parameter and gradient arrays; {@code target} ({@code Z - U}, from its first value, in the parameter's own
      * order) and {@code rho} when the ADMM penalty {@code rho (W - target)} is to be added to the gradient, else
-     * null; {@code mask} (0/1, same order) when the update is to be masked, else null.
+     * null, or instead {@code target16}, the same target in bfloat16 as {@link Bf16Target#pack} lays it out;
+     * {@code mask} (0/1, same order) when the update is to be masked, else null.
      */
-    record Segment(int at, int n, FloatBuffer target, float rho, FloatBuffer mask) {
+    record Segment(int at, int n, FloatBuffer target, int[] target16, float rho, FloatBuffer mask) {
     }
 
     /** Adam's step size {@code alpha_t} for this iteration, as libnd4j computes it. */
@@ -73,7 +74,8 @@ final class FloatAdam {
     /**
      * A whole update of one updater block in one pass, segment by segment: {@code g += rho (W - target)} where a
      * segment has a target (as the two axpy calls of {@code AdmmVariable.addPenaltyGradient}: {@code rho W} added
-     * first, then {@code -rho target}, each a fused multiply-add), Adam (moments of the block from
+     * first, then {@code -rho target}, each a fused multiply-add; with a bfloat16 target, the same on its rounded
+     * values, {@link Bf16Target}), Adam (moments of the block from
      * {@code mAt}/{@code vAt}, the block's first parameter at {@code blockStart}), {@code update *= mask} where it
      * has a mask, and {@code W -= update}. The gradient array keeps the data-loss gradient (DL4J's would hold the
      * update afterwards; nothing reads it).
@@ -90,7 +92,9 @@ final class FloatAdam {
                 params.get(at, w, 0, len);
                 moments.get(mAt + moment + start, m, 0, len);
                 moments.get(vAt + moment + start, v, 0, len);
-                if (s.target != null) {
+                if (s.target16 != null) {
+                    Bf16Target.addPenalty(s.target16, s.n, start, g, w, len, s.rho);
+                } else if (s.target != null) {
                     s.target.get(start, t, 0, len);
                     float rho = s.rho;
                     for (int i = 0; i < len; i++) {

@@ -56,6 +56,7 @@ class LeanDenseTrainerTest {
     @AfterEach
     void clearProperty() {
         System.clearProperty(LeanDenseTrainer.PROPERTY);
+        System.clearProperty(LeanDenseTrainer.BF16_TARGET);
     }
 
     /** 3 ReLU/softmax layers, like LeNet-300-100 in miniature. */
@@ -147,6 +148,7 @@ class LeanDenseTrainerTest {
 
     @Test
     void leanStepsEqualDl4jStepsUnderAdmmAndAfterTheHardProjection() {
+        System.setProperty(LeanDenseTrainer.BF16_TARGET, "false"); // DL4J's float targets, to float rounding
         MultiLayerNetwork lean = mlp(5);
         MultiLayerNetwork reference = mlp(5);
         Map<String, Projection> constraints = Map.of("fc1", new TopKSparsity(0.6), "fc2", new TopKSparsity(0.5));
@@ -175,6 +177,62 @@ class LeanDenseTrainerTest {
         // Frozen weights stay exactly zero under the lean step too.
         INDArray w = lean.getParam("0_W");
         assertThat(w.mul(mask.rsub(1)).amaxNumber().doubleValue()).isEqualTo(0.0);
+    }
+
+    /**
+     * The bfloat16 target ({@link Bf16Target}) against DL4J's float one, one step from the same state inside an ADMM
+     * round: the penalty gradient {@code rho (W - T)} may differ by {@code rho |T - T'| <= rho 2^-8 |T|} per weight,
+     * so Adam's first moment {@code m = b1 m + (1 - b1) g} by {@code (1 - b1)} times that, and by no more (plus the
+     * float rounding that the other tests allow). Checked weight by weight on fc1; the largest difference must come
+     * near the bound, or the step did not use the rounded target.
+     */
+    @Test
+    void bfloat16TargetMovesAdamsMomentWithinTheRoundingBound() {
+        System.setProperty(LeanDenseTrainer.BF16_TARGET, "false");
+        MultiLayerNetwork lean = mlp(5);
+        MultiLayerNetwork reference = mlp(5);
+        Map<String, Projection> constraints = Map.of("fc1", new TopKSparsity(0.6));
+        double rho = 0.05;
+        AdmmSession leanSession = AdmmSession.start(TrainableNetwork.of(lean), "prune", constraints,
+                RhoSchedule.fixed(rho), true);
+        AdmmSession referenceSession = AdmmSession.start(TrainableNetwork.of(reference), "prune", constraints,
+                RhoSchedule.fixed(rho), true);
+        LeanDenseTrainer floatTrainer = LeanDenseTrainer.of(lean);
+        List<DataSet> data = batches(10, 11);
+        leanSession.runRound(r -> data.forEach(floatTrainer::fit)); // U no longer zero: T = Z - U is dense
+        referenceSession.runRound(r -> data.forEach(reference::fit));
+        assertSameState(lean, reference);
+        System.setProperty(LeanDenseTrainer.BF16_TARGET, "true");
+        LeanDenseTrainer bf16Trainer = LeanDenseTrainer.of(lean);
+        DataSet batch = batches(1, 16, 16, 30, 5, 12, DataType.FLOAT).get(0);
+        bf16Trainer.fit(batch);
+        reference.fit(batch);
+        // fc1's W is the first 600 parameters, and its m the first 600 values of the first updater block's m
+        int n = 30 * 20;
+        INDArray mLean = firstBlocksMoment(lean);
+        INDArray mReference = firstBlocksMoment(reference);
+        INDArray target = ((io.admmnn.dl4j.hook.AdmmPenalty) lean.getLayer(0).conf().getLayer()
+                .getRegularizationByParam("W").get(0)).activeVariable().penaltyTarget();
+        INDArray t = Nd4j.toFlattened('f', target);
+        double beta1 = 0.9; // Adam's default
+        double floatNoise = TOLERANCE * mReference.amaxNumber().doubleValue();
+        double worst = 0;
+        for (int j = 0; j < n; j++) {
+            double bound = (1 - beta1) * rho * Math.abs(t.getDouble(j)) / 256;
+            double difference = Math.abs(mLean.getDouble(j) - mReference.getDouble(j));
+            assertThat(difference).as("weight %d", j).isLessThanOrEqualTo(bound * (1 + 1e-3) + floatNoise);
+            worst = Math.max(worst, (difference - floatNoise) / bound);
+        }
+        assertThat(worst).as("largest difference over its bound").isGreaterThan(0.3);
+    }
+
+    /** Adam's m of the network's first updater block, which must start at the first parameter. */
+    private static INDArray firstBlocksMoment(MultiLayerNetwork net) {
+        var block = ((org.deeplearning4j.nn.updater.BaseMultiLayerUpdater<?>) net.getUpdater()).getUpdaterBlocks()
+                .get(0);
+        assertThat(block.getParamOffsetStart()).isZero();
+        INDArray m = ((org.nd4j.linalg.learning.AdamUpdater) block.getGradientUpdater()).getM();
+        return m.reshape(m.length());
     }
 
     @Test
@@ -347,6 +405,7 @@ class LeanDenseTrainerTest {
 
     @Test
     void convolutionalLeanStepsEqualDl4jStepsUnderAdmmAndAfterTheHardProjection() {
+        System.setProperty(LeanDenseTrainer.BF16_TARGET, "false"); // DL4J's float targets, to float rounding
         MultiLayerNetwork lean = convNet(2, true, l -> { });
         MultiLayerNetwork reference = convNet(2, true, l -> { });
         Map<String, Projection> constraints = Map.of("conv1", new TopKSparsity(0.5), "conv2", new TopKSparsity(0.6),

@@ -5,6 +5,7 @@ import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.TopKSparsity;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.dl4j.session.AdmmSession;
+import io.admmnn.dl4j.speed.LeanDenseTrainer;
 import io.admmnn.dl4j.speed.NativeBackend;
 import io.admmnn.experiments.data.ImageDataset;
 import io.admmnn.experiments.data.Mnist;
@@ -27,7 +28,8 @@ import java.util.Map;
  * {@code java <model> images-per-pass <n>}, {@code java <model> <plain|admm> <images/s>},
  * {@code java <model> zu-ms <ms>} and {@code java <model> overhead-pairs <min> <median> <max>}, the ADMM overhead
  * of each pair of passes; first, {@link BackendInfo}'s {@code ours <key> <value>} lines, and for each model
- * {@code ours <model> training-path <line>}, the path {@link NativeBackend#describe} names. Used by scripts/bench.
+ * {@code ours <model> training-path <line>}, the path {@link NativeBackend#describe} names and the number type of the
+ * lean step's ADMM penalty target ({@link LeanDenseTrainer#BF16_TARGET}). Used by scripts/bench.
  */
 public final class TrainingThroughput {
 
@@ -62,7 +64,9 @@ public final class TrainingThroughput {
         for (ZooModel model : new ZooModel[]{ZooModel.LENET_5, ZooModel.LENET_300_100}) {
             TrainableNetwork plain = TrainableNetwork.of(model.build(42, 1e-3));
             TrainableNetwork admm = TrainableNetwork.of(model.build(42, 1e-3));
-            System.out.println("ours " + model.id() + " training-path " + NativeBackend.describe(plain));
+            System.out.println("ours " + model.id() + " training-path " + NativeBackend.describe(plain)
+                    + "; ADMM penalty target Z - U in " + (LeanDenseTrainer.bf16TargetEnabled()
+                    ? "bfloat16 (rounded once per ADMM round)" : "float32"));
             ImageDataset train = all.first(images);
             // A third network for the probe, so the plain and ADMM networks keep the same training history.
             double probe = seconds(TrainableNetwork.of(model.build(42, 1e-3)),
