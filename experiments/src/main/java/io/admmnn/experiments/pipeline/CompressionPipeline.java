@@ -7,6 +7,7 @@ import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
 import io.admmnn.dl4j.activation.ActivationQuantizers;
+import io.admmnn.dl4j.channels.DeadChannels;
 import io.admmnn.format.ActivationQuantization;
 import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.format.CompressedModelFile;
@@ -314,16 +315,25 @@ public final class CompressionPipeline {
         }
         net = phases.net; // DJPQ replaces the network when it inserts its layers and when it removes channels
         if (rec.finishedAt == null) {
+            // A run killed in here resumes from the last step's checkpoint (weights before the fold) and does all of
+            // this again: the fold is a function of those weights, so the outcome is the same.
             if (!plan.usesDjpq()) {
+                ChannelFold fold = foldDeadChannels(rec, net, phases);
                 rec.finalSets = finalSetMembership(rec, net);
-            }
-            net.save(outputDir.resolve(MODEL).toFile(), false);
-            if (!plan.usesDjpq()) {
+                net.save(outputDir.resolve(MODEL).toFile(), false);
                 store(rec, net, phases, plan.quantizes() ? plan.quantize().bits() : Map.of(), null);
+                rec.bopsChannels = rec.bopsChannels.withFold(fold.result(), fold.before(), fold.after());
             } else { // the file holds the fine-tuned network as a plain one, the BOPs against the unpruned network
+                net.save(outputDir.resolve(MODEL).toFile(), false);
                 io.admmnn.dl4j.djpq.DjpqNetwork.Export export = phases.djpq.exported();
-                store(rec, TrainableNetwork.of(export.network()), phases, export.weightBits(),
-                        Math.round(phases.djpq.denseBops()));
+                // A kept channel whose quantized weights are all zero (its gate's mu near 0) is removable too.
+                TrainableNetwork exported = TrainableNetwork.of(export.network());
+                ChannelFold fold = foldDeadChannels(rec, exported, phases);
+                store(rec, exported, phases, export.weightBits(), Math.round(phases.djpq.denseBops()));
+                Map<String, int[]> unpruned = new LinkedHashMap<>();
+                rec.djpq.layers().forEach(l -> unpruned.put(l.layer(), new int[] {l.inChannels(), l.outChannels()}));
+                rec.bopsChannels = rec.bopsChannels.withChannelsBeforeRemoval(unpruned)
+                        .withFold(fold.result(), fold.before(), fold.after());
             }
             rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
             rec.finishedAt = Instant.now().toString();
@@ -332,13 +342,32 @@ public final class CompressionPipeline {
         return rec;
     }
 
+    /** What {@link #foldDeadChannels} did, and the test accuracy before and after. */
+    private record ChannelFold(DeadChannels.Result result, double before, double after) {
+    }
+
+    /**
+     * Folds {@code net}'s dead channels into the next layers ({@link DeadChannels}, exact), so that the saved model
+     * has them removed; records the test accuracy after it ({@link RunRecord#AFTER_CHANNEL_FOLD}).
+     */
+    private ChannelFold foldDeadChannels(RunRecord rec, TrainableNetwork net, Phases phases) {
+        double before = net.evaluate(phases.test).accuracy();
+        DeadChannels.Result result = DeadChannels.fold(net);
+        double after = result.foldedChannels() == 0 ? before : net.evaluate(phases.test).accuracy();
+        rec.accuracy.put(RunRecord.AFTER_CHANNEL_FOLD, after);
+        log.accept(String.format(Locale.ROOT, "dead channels: %s; test %.2f%% before, %.2f%% after", result.describe(),
+                100 * before, 100 * after));
+        return new ChannelFold(result, before, after);
+    }
+
     private String keptCheckpoint(int completedSteps, int steps) {
         return String.format(Locale.ROOT, "the checkpoint after step %d of %d is kept in %s", completedSteps, steps,
                 outputDir.resolve(CHECKPOINT));
     }
 
     /**
-     * Writes the compressed model file, reads it back and records its size, its accuracy and its BOPs.
+     * Writes the compressed model file, reads it back and records its size, its accuracy and its BOPs (also with
+     * the removed channels gone).
      *
      * @param weightBits    b_w of each quantized layer (others 32)
      * @param bopsReference the BOPs table's 32 x 32-bit reference, or null for {@code net}'s own dense network
@@ -352,9 +381,10 @@ public final class CompressionPipeline {
         rec.storage = new RunRecord.StorageEntry(COMPRESSED_MODEL, s.fileBytes(), s.headerBytes(),
                 s.weightDataBytes(), 4 * s.denseParameters(), s.weightReductionWithoutIndex(),
                 s.weightReductionWithIndex(), s.fileReduction(), s.layers());
-        io.admmnn.hardware.cost.BopsCount bops = BopsTable.count(net, Nd4j.zeros(
-                org.nd4j.linalg.api.buffer.DataType.FLOAT, rec.exampleShape()), weightBits);
+        INDArray example = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, rec.exampleShape());
+        io.admmnn.hardware.cost.BopsCount bops = BopsTable.count(net, example, weightBits);
         rec.bops = bopsReference == null ? BopsTable.summary(bops) : BopsTable.summary(bops, bopsReference);
+        rec.bopsChannels = BopsTable.channels(net, example, weightBits, rec.bops.bopsReference());
         TrainableNetwork back = CompressedModelFile.read(file);
         double acc = back.evaluate(phases.test).accuracy();
         rec.accuracy.put(RunRecord.FROM_COMPRESSED_FILE, acc);

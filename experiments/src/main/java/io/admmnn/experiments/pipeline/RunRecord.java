@@ -29,6 +29,11 @@ public final class RunRecord {
     public static final String AFTER_QUANT_ADMM = "afterQuantizationAdmm";
     public static final String AFTER_QUANTIZATION = "afterQuantization";
     public static final String FROM_COMPRESSED_FILE = "fromCompressedFile";
+    /**
+     * After the dead channels of the final network (DJPQ: of its exported plain network) were folded into the next
+     * layers (exact: the accuracy before it, up to float rounding).
+     */
+    public static final String AFTER_CHANNEL_FOLD = "afterChannelFold";
     /** DJPQ: after joint training (test-time gates mask * mu, learned quantizers). */
     public static final String AFTER_DJPQ = "afterDjpq";
     /** DJPQ: right after the pruned channels were removed and the bits fixed (power-of-two widths if so planned). */
@@ -64,6 +69,11 @@ public final class RunRecord {
     public StorageEntry storage;
     /** Bit operations of the final model per layer, with b_w and b_a (null in records from before they existed). */
     public BopsTable.Summary bops;
+    /**
+     * Bit operations of the final model with its removed channels gone (DJPQ's count, for ADMM and DJPQ runs alike);
+     * null in records from before they existed.
+     */
+    public BopsTable.Channels bopsChannels;
     public List<LayerEntry> layers = new ArrayList<>();
     /** Parameters that are not constrained weights (biases): stored dense, not counted in the ratios. */
     public long otherParameters;

@@ -99,6 +99,7 @@ public final class PruningReport {
         labels.put(RunRecord.AFTER_DJPQ, "after DJPQ training (test-time gates mask·mu, learned quantizers)");
         labels.put(RunRecord.AFTER_DJPQ_PRUNED, "pruned channels removed, gates folded into the weights, bits fixed (before fine-tuning)");
         labels.put(RunRecord.AFTER_DJPQ_FINETUNE, "after fine-tuning");
+        labels.put(RunRecord.AFTER_CHANNEL_FOLD, "dead channels folded into the next layers (exact)");
         labels.put(RunRecord.FROM_COMPRESSED_FILE, "model read back from " + CompressionPipeline.COMPRESSED_MODEL);
         labels.forEach((key, label) -> {
             Double a = rec.accuracy.get(key);
@@ -181,6 +182,9 @@ public final class PruningReport {
 
         if (rec.bops != null) {
             md.append('\n').append(bopsSection(rec.bops));
+        }
+        if (rec.bopsChannels != null) {
+            md.append('\n').append(channelBopsSection(rec.bopsChannels));
         }
 
         if (rec.storage != null) {
@@ -333,6 +337,31 @@ public final class PruningReport {
             }
         }
         return sb.toString();
+    }
+
+    /** The Markdown section "## BOPs with removed channels". */
+    static String channelBopsSection(BopsTable.Channels c) {
+        StringBuilder md = new StringBuilder("## BOPs with removed channels\n\n")
+                .append("As DJPQ counts them: a channel without a non-zero weight is removed, from its layer's outputs ")
+                .append("and from the next layer's inputs (the maps of a flattened input are its channels); ")
+                .append("MACs = MACs per channel pair x input channels kept x output channels kept.\n\n")
+                .append("| layer | in kept / in | out kept / out | MACs | b_w | b_a | BOPs |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (BopsTable.ChannelRow r : c.layers()) {
+            md.append(String.format(Locale.ROOT, "| %s | %d / %d | %d / %d | %,d | %d | %d | %,d |%n", r.layer(),
+                    r.inChannelsKept(), r.inChannels(), r.outChannelsKept(), r.outChannels(), r.macs(), r.weightBits(),
+                    r.activationBits(), r.bops()));
+        }
+        md.append(String.format(Locale.ROOT, "%nBOPs with removed channels: %,d (%.1fx fewer than 32 x 32-bit dense, "
+                + "%,d).%n", c.bops(), c.reduction(), c.bopsReference()));
+        if (c.fold() != null) {
+            md.append("\nDead channels (all weights zero) were folded into the next layer's bias before the model was ")
+                    .append("saved: ");
+            md.append(String.join("; ", c.fold()));
+            md.append(String.format(Locale.ROOT, ". Test accuracy %s before the fold, %s after.%n",
+                    pct(c.accuracyBeforeFold()), pct(c.accuracyAfterFold())));
+        }
+        return md.toString();
     }
 
     /** The Markdown section "## Bit operations (BOPs)". */

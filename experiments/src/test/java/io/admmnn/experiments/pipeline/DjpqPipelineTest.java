@@ -87,10 +87,26 @@ class DjpqPipelineTest {
         assertThat(straight.bops.bopsReference()).isEqualTo(Math.round(d.denseBops()));
         assertThat((double) straight.bops.bopsDense()).isCloseTo(d.bops(), within(0.5));
         assertThat(straight.bops.reductionDense()).isCloseTo(d.bopsReduction(), within(1e-6 * d.bopsReduction()));
+        // The field ADMM runs have: the channels DJPQ kept, less those whose quantized weights are all zero (a gate's
+        // mu near 0 folded into them), folded like ADMM's dead channels; no more BOPs than DJPQ's own count.
+        BopsTable.Channels c = straight.bopsChannels;
+        assertThat(c.bopsReference()).isEqualTo(Math.round(d.denseBops()));
+        assertThat((double) c.bops()).isLessThanOrEqualTo(d.bops());
+        for (int i = 0; i < d.layers().size(); i++) {
+            RunRecord.DjpqLayer l = d.layers().get(i);
+            BopsTable.ChannelRow r = c.layers().get(i);
+            assertThat(r.inChannels()).isEqualTo(l.inChannels());
+            assertThat(r.outChannels()).isEqualTo(l.outChannels());
+            assertThat(r.inChannelsKept()).isBetween(1, l.keptIn());
+            assertThat(r.outChannelsKept()).isBetween(1, l.keptOut());
+        }
+        assertThat(c.fold()).hasSize(3);
+        assertThat(c.accuracyAfterFold()).isEqualTo(c.accuracyBeforeFold());
         String md = PruningReport.write(straight, run);
         assertThat(md).contains("# DJPQ").contains("## DJPQ: channels and bit widths per layer").contains("fewer**")
                 .contains("after fine-tuning").contains("## Bit operations (BOPs)")
-                .contains("before its channels were removed");
+                .contains("before its channels were removed")
+                .contains("## BOPs with removed channels");
         byte[] file = Files.readAllBytes(run.resolve(CompressionPipeline.COMPRESSED_MODEL));
 
         INDArray finalWeights = TrainableNetwork.load(dir.resolve("a").resolve(CompressionPipeline.MODEL).toFile(), false)
@@ -112,6 +128,7 @@ class DjpqPipelineTest {
             assertThat(weights).as(line).isEqualTo(finalWeights);
             assertThat(Files.readAllBytes(crashed.resolve(CompressionPipeline.COMPRESSED_MODEL))).as(line).isEqualTo(file);
             assertThat(resumed.bops).as(line).isEqualTo(straight.bops);
+            assertThat(resumed.bopsChannels).as(line).isEqualTo(straight.bopsChannels);
         }
     }
 }
