@@ -40,9 +40,10 @@ import picocli.CommandLine.Parameters;
 /** {@code admm-nn analyze ...}: questions asked of a trained network before or after compressing it. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Analyses of trained networks: per-layer pruning sensitivity, bit widths under a size budget, "
-                + "accuracy vs compression over several runs; channels kept per layer for a BOPs target.",
+                + "accuracy vs compression over several runs; channels kept per layer for a BOPs target; BOPs with "
+                + "removed channels of runs made before they were counted.",
         subcommands = {AnalyzeCommand.Sensitivity.class, AnalyzeCommand.Bits.class, AnalyzeCommand.Channels.class,
-            AnalyzeCommand.Pareto.class})
+            AnalyzeCommand.Pareto.class, AnalyzeCommand.Bops.class})
 final class AnalyzeCommand implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger("admm-nn");
@@ -478,6 +479,45 @@ final class AnalyzeCommand implements Runnable {
                     out, Provenance.collect(CommandLineText.of(spec), 0)));
             System.out.println("written: " + out.resolve(ParetoFront.REPORT_FILE) + ", " + out.resolve(ParetoFront.CSV_FILE)
                     + ", " + out.resolve(ParetoFront.CHART_FILE));
+            return 0;
+        }
+    }
+
+    /** {@code analyze bops DIR...}: BOPs with removed channels of finished ADMM runs that lack them. */
+    @Command(name = "bops", mixinStandardHelpOptions = true,
+            description = "For finished ADMM runs made before the pipeline counted BOPs with removed channels: fold "
+                    + "the dead channels of the saved network in memory as a run's end does, check the test accuracy "
+                    + "is unchanged, and write the count (bopsChannels, noted as counted afterwards) into report.json "
+                    + "and report.md. Nothing else in report.json changes; the model files are not rewritten.")
+    static final class Bops implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", description = "results folders (each with report.json and model.zip)")
+        List<Path> runs;
+
+        @Option(names = "--force", description = "count again a run whose report.json has bopsChannels already")
+        boolean force;
+
+        @Option(names = "--data-dir", description = "folder of the runs' data set (default: its default folder)")
+        Path dataDir;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            String countedBy = CommandLineText.of(spec) + " (commit "
+                    + io.admmnn.experiments.pipeline.BuildInfo.current().commitText()
+                    + (io.admmnn.experiments.pipeline.BuildInfo.current().dirty() ? ", built with uncommitted changes" : "")
+                    + ")";
+            for (Path run : runs) {
+                RunRecord rec = io.admmnn.experiments.pipeline.ChannelRecount.recount(run, dataDir, force, countedBy,
+                        LOG::info);
+                var c = rec.bopsChannels;
+                System.out.println(String.format(Locale.ROOT, "%s: BOPs with removed channels %,d (%.1fx fewer than "
+                                + "32 x 32-bit dense); test accuracy %.2f%% before and after the fold; report.json "
+                                + "(bopsChannels) and report.md rewritten, model files not", run, c.bops(),
+                        c.reduction(), 100 * c.accuracyBeforeFold()));
+            }
             return 0;
         }
     }

@@ -84,10 +84,13 @@ public final class BopsTable {
      * @param accuracyBeforeFold ADMM runs: test accuracy right before the fold; else null
      * @param accuracyAfterFold  ADMM runs: test accuracy right after it (the fold is exact: the same up to float
      *                           rounding); else null
+     * @param countedBy          null when the run counted these itself; else they were counted afterwards, from the
+     *                           run's saved network, by this command line and commit ({@code analyze bops}), and
+     *                           the run's model files hold the network before the fold
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Channels(long bopsReference, long bops, double reduction, List<ChannelRow> layers, List<String> fold,
-                           Double accuracyBeforeFold, Double accuracyAfterFold) {
+                           Double accuracyBeforeFold, Double accuracyAfterFold, String countedBy) {
 
         /**
          * The same with each listed layer's channel counts before its channels were removed ({@code layer -> {in,
@@ -99,14 +102,21 @@ public final class BopsTable {
                 return c == null ? r : new ChannelRow(r.layer(), c[0], r.inChannelsKept(), c[1], r.outChannelsKept(),
                         r.macs(), r.weightBits(), r.activationBits(), r.bops());
             }).toList();
-            return new Channels(bopsReference, bops, reduction, rows, fold, accuracyBeforeFold, accuracyAfterFold);
+            return new Channels(bopsReference, bops, reduction, rows, fold, accuracyBeforeFold, accuracyAfterFold,
+                    countedBy);
         }
 
         /** The same with what the fold did and the test accuracy before and after it. */
         public Channels withFold(DeadChannels.Result result, double before, double after) {
             List<String> lines = result.skipped() != null ? List.of(result.describe())
                     : result.pairs().stream().map(DeadChannels.Pair::describe).toList();
-            return new Channels(bopsReference, bops, reduction, layers, lines, before, after);
+            return new Channels(bopsReference, bops, reduction, layers, lines, before, after, countedBy);
+        }
+
+        /** The same, noted as counted afterwards by {@code commandAndCommit} (see {@link #countedBy}). */
+        public Channels withCountedBy(String commandAndCommit) {
+            return new Channels(bopsReference, bops, reduction, layers, fold, accuracyBeforeFold, accuracyAfterFold,
+                    commandAndCommit);
         }
     }
 
@@ -144,7 +154,7 @@ public final class BopsTable {
             rows.add(new ChannelRow(l.layer(), l.inChannels(), l.inChannelsKept(), l.outChannels(), l.outChannelsKept(),
                     l.macs(), bw, ba, bops));
         }
-        return new Channels(bopsReference, total, (double) bopsReference / total, rows, null, null, null);
+        return new Channels(bopsReference, total, (double) bopsReference / total, rows, null, null, null, null);
     }
 
     /** b_w from the run's weight quantization, b_a from the network's installed activation quantizers (else 32). */

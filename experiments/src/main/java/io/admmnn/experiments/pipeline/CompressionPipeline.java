@@ -7,7 +7,6 @@ import io.admmnn.core.io.ErrorText;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.UniformQuantization;
 import io.admmnn.dl4j.activation.ActivationQuantizers;
-import io.admmnn.dl4j.channels.DeadChannels;
 import io.admmnn.format.ActivationQuantization;
 import io.admmnn.core.tensor.NonZeros;
 import io.admmnn.dl4j.format.CompressedModelFile;
@@ -214,9 +213,7 @@ public final class CompressionPipeline {
         var images = dataset.inMemory() ? null : ImageInput.options(plan, net, skipUnreadableImages);
         EpochOrderedBatches train = dataset.trainBatches(dir, plan.trainLimit(), plan.batchSize(), plan.seed(), outputs,
                 images);
-        // Streamed images are large (618 KB each for AlexNet): evaluate them in training-sized batches.
-        EpochOrderedBatches test = dataset.testBatches(dir, plan.testLimit(),
-                dataset.inMemory() ? EVAL_BATCH : plan.batchSize(), outputs, images);
+        EpochOrderedBatches test = testBatches(plan, dir, outputs, images);
         boolean finished = false;
         boolean created = Files.notExists(outputDir);
         try {
@@ -244,6 +241,20 @@ public final class CompressionPipeline {
                 deleteFolder(outputDir); // stopped before its first checkpoint: nothing to resume, no empty folder
             }
         }
+    }
+
+    /** The plan's test images in {@code dir} ({@code images}: how an image folder's are decoded, else null). */
+    static EpochOrderedBatches testBatches(CompressionPlan plan, Path dir, int outputs,
+                                           io.admmnn.experiments.data.ImageFolderDataset.Options images) {
+        DatasetId dataset = DatasetId.byId(plan.dataset());
+        // Streamed images are large (618 KB each for AlexNet): evaluate them in training-sized batches.
+        return dataset.testBatches(dir, plan.testLimit(), dataset.inMemory() ? EVAL_BATCH : plan.batchSize(), outputs,
+                images);
+    }
+
+    /** b_w of each layer the plan quantizes (others are 32-bit). */
+    static Map<String, Integer> weightBits(CompressionPlan plan) {
+        return plan.quantizes() ? plan.quantize().bits() : Map.of();
     }
 
     /** Deletes a folder this run created and its files (best effort: the error that stopped the run matters more). */
@@ -321,8 +332,9 @@ public final class CompressionPipeline {
                 ChannelFold fold = foldDeadChannels(rec, net, phases);
                 rec.finalSets = finalSetMembership(rec, net);
                 net.save(outputDir.resolve(MODEL).toFile(), false);
-                store(rec, net, phases, plan.quantizes() ? plan.quantize().bits() : Map.of(), null);
-                rec.bopsChannels = rec.bopsChannels.withFold(fold.result(), fold.before(), fold.after());
+                Map<String, Integer> weightBits = weightBits(plan);
+                store(rec, net, phases, weightBits, null);
+                rec.bopsChannels = fold.count(net, rec.exampleShape(), weightBits, rec.bops.bopsReference());
             } else { // the file holds the fine-tuned network as a plain one, the BOPs against the unpruned network
                 net.save(outputDir.resolve(MODEL).toFile(), false);
                 io.admmnn.dl4j.djpq.DjpqNetwork.Export export = phases.djpq.exported();
@@ -332,8 +344,8 @@ public final class CompressionPipeline {
                 store(rec, exported, phases, export.weightBits(), Math.round(phases.djpq.denseBops()));
                 Map<String, int[]> unpruned = new LinkedHashMap<>();
                 rec.djpq.layers().forEach(l -> unpruned.put(l.layer(), new int[] {l.inChannels(), l.outChannels()}));
-                rec.bopsChannels = rec.bopsChannels.withChannelsBeforeRemoval(unpruned)
-                        .withFold(fold.result(), fold.before(), fold.after());
+                rec.bopsChannels = fold.count(exported, rec.exampleShape(), export.weightBits(),
+                        rec.bops.bopsReference()).withChannelsBeforeRemoval(unpruned);
             }
             rec.noteUnreadable(train.unreadableFiles(), test.unreadableFiles());
             rec.finishedAt = Instant.now().toString();
@@ -342,22 +354,14 @@ public final class CompressionPipeline {
         return rec;
     }
 
-    /** What {@link #foldDeadChannels} did, and the test accuracy before and after. */
-    private record ChannelFold(DeadChannels.Result result, double before, double after) {
-    }
-
     /**
-     * Folds {@code net}'s dead channels into the next layers ({@link DeadChannels}, exact), so that the saved model
-     * has them removed; records the test accuracy after it ({@link RunRecord#AFTER_CHANNEL_FOLD}).
+     * Folds {@code net}'s dead channels into the next layers ({@link ChannelFold}), so that the saved model has them
+     * removed; records the test accuracy after it ({@link RunRecord#AFTER_CHANNEL_FOLD}).
      */
     private ChannelFold foldDeadChannels(RunRecord rec, TrainableNetwork net, Phases phases) {
-        double before = net.evaluate(phases.test).accuracy();
-        DeadChannels.Result result = DeadChannels.fold(net);
-        double after = result.foldedChannels() == 0 ? before : net.evaluate(phases.test).accuracy();
-        rec.accuracy.put(RunRecord.AFTER_CHANNEL_FOLD, after);
-        log.accept(String.format(Locale.ROOT, "dead channels: %s; test %.2f%% before, %.2f%% after", result.describe(),
-                100 * before, 100 * after));
-        return new ChannelFold(result, before, after);
+        ChannelFold fold = ChannelFold.of(net, phases.test, log);
+        rec.accuracy.put(RunRecord.AFTER_CHANNEL_FOLD, fold.after());
+        return fold;
     }
 
     private String keptCheckpoint(int completedSteps, int steps) {
@@ -366,8 +370,8 @@ public final class CompressionPipeline {
     }
 
     /**
-     * Writes the compressed model file, reads it back and records its size, its accuracy and its BOPs (also with
-     * the removed channels gone).
+     * Writes the compressed model file, reads it back and records its size, its accuracy and its BOPs (those with
+     * the removed channels gone: {@link ChannelFold#count}, after this).
      *
      * @param weightBits    b_w of each quantized layer (others 32)
      * @param bopsReference the BOPs table's 32 x 32-bit reference, or null for {@code net}'s own dense network
@@ -384,7 +388,6 @@ public final class CompressionPipeline {
         INDArray example = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, rec.exampleShape());
         io.admmnn.hardware.cost.BopsCount bops = BopsTable.count(net, example, weightBits);
         rec.bops = bopsReference == null ? BopsTable.summary(bops) : BopsTable.summary(bops, bopsReference);
-        rec.bopsChannels = BopsTable.channels(net, example, weightBits, rec.bops.bopsReference());
         TrainableNetwork back = CompressedModelFile.read(file);
         double acc = back.evaluate(phases.test).accuracy();
         rec.accuracy.put(RunRecord.FROM_COMPRESSED_FILE, acc);
@@ -699,7 +702,7 @@ public final class CompressionPipeline {
         return RhoSchedule.geometric(q.rho(), q.rhoGrowth(), q.rhoMax());
     }
 
-    private static void closeAll(Object... iterators) {
+    static void closeAll(Object... iterators) {
         for (Object it : iterators) {
             if (it instanceof AutoCloseable c) {
                 try {

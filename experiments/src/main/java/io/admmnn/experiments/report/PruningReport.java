@@ -355,11 +355,17 @@ public final class PruningReport {
         md.append(String.format(Locale.ROOT, "%nBOPs with removed channels: %,d (%.1fx fewer than 32 x 32-bit dense, "
                 + "%,d).%n", c.bops(), c.reduction(), c.bopsReference()));
         if (c.fold() != null) {
-            md.append("\nDead channels (all weights zero) were folded into the next layer's bias before the model was ")
-                    .append("saved: ");
+            md.append(c.countedBy() == null
+                    ? "\nDead channels (all weights zero) were folded into the next layer's bias before the model was saved: "
+                    : "\nDead channels (all weights zero) were folded into the next layer's bias in a copy of the saved "
+                    + "model: ");
             md.append(String.join("; ", c.fold()));
             md.append(String.format(Locale.ROOT, ". Test accuracy %s before the fold, %s after.%n",
                     pct(c.accuracyBeforeFold()), pct(c.accuracyAfterFold())));
+        }
+        if (c.countedBy() != null) {
+            md.append("\nCounted after the run by `").append(c.countedBy()).append("`; the run's model files were not ")
+                    .append("rewritten: they hold the network before the fold (the same function).\n");
         }
         return md.toString();
     }

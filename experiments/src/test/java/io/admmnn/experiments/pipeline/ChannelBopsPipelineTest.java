@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * An ADMM run with filter pruning (lenet-5-bops-admm's plan on 1,000 MNIST images, one epoch per phase): its dead
  * channels are folded before the model is saved, the accuracy does not change, BOPs are counted with the removed
- * channels gone, and a run killed during the fold resumes to the same result.
+ * channels gone, and a run killed during the fold resumes to the same result; {@code analyze bops} counts the same
+ * afterwards for a run that did not count them.
  */
 class ChannelBopsPipelineTest {
 
@@ -102,11 +103,60 @@ class ChannelBopsPipelineTest {
                 throw new IllegalStateException("simulated crash");
             }
         }, false).run(plan, "test")).hasMessage("simulated crash");
+        recountOfARunFromBeforeTheCount(dir, run, crashed, straight);
         RunRecord resumed = new CompressionPipeline(crashed, mnist, s -> { }, false).resume("resume");
         assertThat(resumed.accuracy).isEqualTo(straight.accuracy);
         assertThat(resumed.bopsChannels).isEqualTo(c);
         assertThat(TrainableNetwork.load(crashed.resolve(CompressionPipeline.MODEL).toFile(), false).model().params())
                 .isEqualTo(finalWeights);
+    }
+
+    /**
+     * {@code analyze bops} ({@link ChannelRecount}) on a run as the pipeline left it before it counted channels: its
+     * model.zip the network before the fold (the crashed run's checkpoint), its report.json without bopsChannels.
+     * The count comes back as the run made it; nothing else in report.json and no model file changes.
+     */
+    private static void recountOfARunFromBeforeTheCount(Path dir, Path run, Path crashed, RunRecord straight)
+            throws Exception {
+        Path old = Files.createDirectories(dir.resolve("old"));
+        TrainableNetwork unfolded = TrainableNetwork.load(crashed.resolve(CompressionPipeline.CHECKPOINT).toFile(), false);
+        unfolded.save(old.resolve(CompressionPipeline.MODEL).toFile(), false);
+        RunRecord before = RunRecord.fromJson(straight.toJson());
+        before.bopsChannels = null;
+        before.accuracy.remove(RunRecord.AFTER_CHANNEL_FOLD);
+        // such a run counted its BOPs table on the unfolded network: more non-zeros where the fold zeroes inputs
+        before.bops = BopsTable.summary(BopsTable.count(unfolded, org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, before.exampleShape()), before.plan.quantize().bits()),
+                straight.bops.bopsReference());
+        assertThat(before.bops.bopsNonZero()).isGreaterThan(straight.bops.bopsNonZero());
+        Files.writeString(old.resolve("report.json"), before.toJson());
+        byte[] model = Files.readAllBytes(old.resolve(CompressionPipeline.MODEL));
+        assertThat(model).isNotEqualTo(Files.readAllBytes(run.resolve(CompressionPipeline.MODEL))); // not folded yet
+        String json = Files.readString(old.resolve("report.json"));
+
+        RunRecord counted = ChannelRecount.recount(old, mnist, false, "admm-nn analyze bops old (commit c)", s -> { });
+        BopsTable.Channels c = counted.bopsChannels;
+        assertThat(c.countedBy()).isEqualTo("admm-nn analyze bops old (commit c)");
+        assertThat(c.withCountedBy(null)).isEqualTo(straight.bopsChannels); // rows, totals, fold lines, accuracies
+        assertThat(c.accuracyAfterFold()).isEqualTo(c.accuracyBeforeFold());
+        RunRecord written = RunRecord.read(old);
+        assertThat(written.bopsChannels).isEqualTo(c);
+        written.bopsChannels = null;
+        assertThat(written.toJson()).isEqualTo(json); // nothing else changed
+        assertThat(Files.readAllBytes(old.resolve(CompressionPipeline.MODEL))).isEqualTo(model);
+        assertThat(Files.readString(old.resolve("report.md"))).contains("## BOPs with removed channels")
+                .contains("in a copy of the saved model").contains("Counted after the run by `admm-nn analyze bops "
+                        + "old (commit c)`; the run's model files were not rewritten");
+
+        assertThatThrownBy(() -> ChannelRecount.recount(old, mnist, false, "again", s -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has bopsChannels already (counted by admm-nn analyze bops old (commit c)); "
+                        + "--force counts again");
+        assertThat(ChannelRecount.recount(old, mnist, true, "forced", s -> { }).bopsChannels)
+                .isEqualTo(c.withCountedBy("forced"));
+        Files.delete(old.resolve(CompressionPipeline.MODEL));
+        assertThatThrownBy(() -> ChannelRecount.recount(old, mnist, true, "x", s -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith("no model.zip in it");
     }
 
     private static boolean allZero(float[] values, int from, int to) {
