@@ -78,6 +78,7 @@ import java.util.Map;
  *   gateLearningRateFactor: 10  # the gates' learning rate / learningRate
  *   targetReduction: 0      # 0: off; R > 1: the BOPs term acts only while the network as it would be exported
  *                           # has more than 1/R of the 32 x 32-bit dense BOPs
+ *   quantizerLearningRateFactor: 1  # the quantizers' (step, range) learning rate / learningRate
  *   finetune: {epochs: 2, learningRate: 2.0e-4}   # pruned channels removed, bits fixed
  * layers:                   # layer name or glob (* and ?) -> target
  *   conv*: {ratio: 0.9, projection: filter}
@@ -250,7 +251,7 @@ public final class ExperimentFile {
     private static CompressionPlan.Djpq djpq(ConfigSection s) {
         s.allowOnly("epochs", "learningRate", "learningRateDecay", "klWeight", "gateThreshold", "bopsWeight",
                 "powerOfTwo", "initialWeightBits", "initialActivationBits", "gateLearningRateFactor", "targetReduction",
-                "finetune");
+                "quantizerLearningRateFactor", "finetune");
         int epochs = s.integer("epochs", v -> v >= 1, "must be >= 1");
         double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
         double decay = s.number("learningRateDecay", 1.0, v -> v > 0 && v <= 1, "must be in (0, 1]");
@@ -263,9 +264,10 @@ public final class ExperimentFile {
         double gateFactor = s.number("gateLearningRateFactor", CompressionPlan.Djpq.DEFAULT_GATE_RATE_FACTOR, v -> v > 0,
                 RANGE_POSITIVE);
         double target = s.number("targetReduction", 0.0, v -> v == 0 || v > 1, "must be 0 (off) or > 1");
+        double quantizerFactor = s.number("quantizerLearningRateFactor", 1.0, v -> v > 0, RANGE_POSITIVE);
         CompressionPlan.Training finetune = training(s.section("finetune"));
         return s.build(() -> new CompressionPlan.Djpq(epochs, lr, decay, kl, threshold, bops, pow2, wBits, aBits,
-                finetune, gateFactor, target));
+                finetune, gateFactor, target, quantizerFactor));
     }
 
     private static CompressionPlan.Admm admm(ConfigSection s) {

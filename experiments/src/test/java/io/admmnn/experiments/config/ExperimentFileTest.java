@@ -108,6 +108,10 @@ class ExperimentFileTest {
                 .djpq().targetReduction()).isZero(); // 0: off, the paper's fixed beta
         assertThat(errorOf(yaml.replaceAll("targetReduction: .*", "targetReduction: 0.5")))
                 .contains("djpq.targetReduction").contains("must be 0 (off) or > 1");
+        assertThat(ExperimentFile.parse(yaml.replaceAll("  quantizerLearningRateFactor: .*\n", ""), "t.yaml").djpq()
+                .quantizerLearningRateFactor()).isEqualTo(1.0); // the default: the weights' rate
+        assertThat(errorOf(yaml.replaceAll("quantizerLearningRateFactor: .*", "quantizerLearningRateFactor: 0")))
+                .contains("djpq.quantizerLearningRateFactor");
     }
 
     @Test
