@@ -7,6 +7,7 @@ import io.admmnn.core.djpq.VibGates;
 import io.admmnn.dl4j.activation.ActivationQuantizers;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
+import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.format.ActivationQuantization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -226,10 +227,11 @@ public final class DjpqNetwork {
      * {@code z_c = q_w(W_c) x + b_c}; it equals {@code act(mu_c z_c)} for the identity (any {@code mu_c}), ReLU and
      * leaky ReLU ({@code mu_c >= 0}); a ReLU channel with {@code mu_c < 0} gives values {@code <= 0}, which the next
      * layer's unsigned activation quantizer clips to 0, so it is folded with 0. The weights are then quantized as
-     * {@code q_w(mu_c W_c)}, not {@code mu_c q_w(W_c)} (one grid per layer cannot hold per-channel scales), the
-     * layer's weight step and range scaled (bits unchanged) to the largest folded magnitude it represented
-     * ({@link #foldedRangeScale}) so that no folded weight is clipped that was not before: the pruned network starts close to, not exactly at, the DJPQ network's function (exactly when every
-     * kept {@code mu_c} is 1), and fine-tuning adapts it. At least one channel of each layer is kept (the one with the largest
+     * {@code q_w(mu_c W_c)}, not {@code mu_c q_w(W_c)} (one grid per layer cannot hold per-channel scales, and the
+     * model file stores one grid per layer), on the layer's weight grid scaled (bits unchanged) by the factor that
+     * brings the folded levels closest, in squared error, to the DJPQ network's effective weights
+     * {@code mu_c q_w(W_c)} ({@link #foldedRangeScale}): the pruned network starts close to, not exactly at, the DJPQ
+     * network's function (exactly when every kept {@code mu_c} is 1), and fine-tuning adapts it. At least one channel of each layer is kept (the one with the largest
      * {@code mu^2 / sigma^2}). Its BOPs shapes are the pruned ones: report BOPs against the unpruned network with
      * {@link #finalBops()} of this (trained) network.
      */
@@ -245,7 +247,7 @@ public final class DjpqNetwork {
             if (u.gate() >= 0) {
                 keptByGate[u.gate()] = keptIndices(gate(u.gate()));
                 foldByGate[u.gate()] = foldedGates(i, keptByGate[u.gate()]);
-                rangeScale[u.weightQuantizer()] = foldedRangeScale(u, keptByGate[u.gate()], foldByGate[u.gate()]);
+                rangeScale[u.weightQuantizer()] = foldedRangeScale(u, keptByGate, foldByGate[u.gate()]);
             }
         }
         NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(c.getConf(0).getSeed())
@@ -325,25 +327,58 @@ public final class DjpqNetwork {
     }
 
     /**
-     * The factor on a weight quantizer's step and range after folding: the largest folded magnitude it represented,
-     * {@code max_c |mu_c| min(qMax, max|W_c|)}, over {@code qMax} (1 when every kept channel folds to 0 or all to 1), so that no
-     * folded weight is clipped that was not clipped before, on the finest grid of the same bit width that allows it.
+     * The factor on a weight quantizer's step and range after folding (1 when every kept channel folds to 1): the
+     * {@link #leastSquaresScale} of the kept, folded weights {@code mu_c W_c} against the DJPQ network's effective
+     * weights {@code mu_c q_w(W_c)}, searched below the largest folded magnitude the grid represented,
+     * {@code max_c |mu_c| min(qMax, max|W_c|) / qMax} (above it the grid is only coarser and clips nothing more).
      */
-    private double foldedRangeScale(Unit u, int[] kept, double[] fold) {
+    private double foldedRangeScale(Unit u, int[][] keptByGate, double[] fold) {
         if (java.util.Arrays.stream(fold).allMatch(f -> f == 1.0)) {
             return 1.0; // nothing folded: the learned quantizer as it is
         }
-        DqQuantizer wq = quantizer(u.weightQuantizer());
-        double qMax = wq.freeze(settings.powerOfTwo()).qMax();
+        ActivationQuantization f = quantizer(u.weightQuantizer()).freeze(settings.powerOfTwo());
         INDArray w = net.getLayer(u.layer()).getParam("W");
-        // largest |w| per output channel: W is [out, in, kH, kW] (conv) or [in, out] (dense)
+        INDArray levels = w.dup('c');
+        double[] v = FlatValues.readDoubles(levels);
+        f.quantizeInPlace(v, 0, v.length);
+        FlatValues.write(levels, v);
+        double[] folded = FlatValues.readDoubles(keptWeights(u, w, keptByGate, fold));
+        double[] target = FlatValues.readDoubles(keptWeights(u, levels, keptByGate, fold));
+        int[] kept = keptByGate[u.gate()];
         double[] channelMax = (w.rank() == 4 ? Transforms.abs(w, true).max(1, 2, 3) : Transforms.abs(w, true).max(0))
                 .toDoubleVector();
         double largest = 0;
         for (int i = 0; i < kept.length; i++) {
-            largest = Math.max(largest, Math.abs(fold[i]) * Math.min(qMax, channelMax[kept[i]]));
+            largest = Math.max(largest, Math.abs(fold[i]) * Math.min(f.qMax(), channelMax[kept[i]]));
         }
-        return largest > 0 ? largest / qMax : 1.0;
+        return largest > 0 ? leastSquaresScale(f, folded, target, largest / f.qMax()) : 1.0;
+    }
+
+    /** Candidate scales per {@link #leastSquaresScale} search, from {@code 1/4} of the largest to the largest. */
+    static final int SCALE_CANDIDATES = 97;
+
+    /**
+     * The factor {@code s} on the step and range of the signed quantizer {@code f} (bits unchanged) that minimises
+     * {@code sum_i (q_s(values_i) - target_i)^2}, among {@code largest * k / 128}, {@code k = 32..128}; the larger on
+     * ties.
+     */
+    static double leastSquaresScale(ActivationQuantization f, double[] values, double[] target, double largest) {
+        double best = largest;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int k = 128; k > 128 - SCALE_CANDIDATES; k--) {
+            double s = largest * k / 128;
+            ActivationQuantization q = DqBits.freeze(f.step() * s, f.qMax() * s, true, false);
+            double e = 0;
+            for (int i = 0; i < values.length; i++) {
+                double d = q.quantize(values[i]) - target[i];
+                e += d * d;
+            }
+            if (e < bestError) {
+                bestError = e;
+                best = s;
+            }
+        }
+        return best;
     }
 
     /**
@@ -467,7 +502,21 @@ public final class DjpqNetwork {
      * channel times its {@code fold} factor (null: 1).
      */
     private static void copyKept(Unit u, Layer from, Layer to, int[][] keptByGate, double[] fold) {
-        INDArray w = from.getParam("W");
+        long[] out = u.gate() >= 0 ? longs(keptByGate[u.gate()]) : all(u.shape().outChannels());
+        INDArray keptBias = select(from.getParam("b").reshape(from.getParam("b").length()), 0, out);
+        if (fold != null) {
+            keptBias.muli(org.nd4j.linalg.factory.Nd4j.createFromArray(fold).castTo(keptBias.dataType()));
+        }
+        to.getParam("W").assign(keptWeights(u, from.getParam("W"), keptByGate, fold));
+        INDArray tb = to.getParam("b");
+        tb.assign(keptBias.reshape(tb.shape()));
+    }
+
+    /**
+     * The kept output channels (and kept input channels) of a weight array {@code w} shaped as unit {@code u}'s W,
+     * each output channel times its {@code fold} factor (null: 1), a new array.
+     */
+    private static INDArray keptWeights(Unit u, INDArray w, int[][] keptByGate, double[] fold) {
         long[] out = u.gate() >= 0 ? longs(keptByGate[u.gate()]) : all(u.shape().outChannels());
         long[] inChannels = u.inputGate() >= 0 ? longs(keptByGate[u.inputGate()]) : all(u.shape().inChannels());
         INDArray kept;
@@ -483,17 +532,13 @@ public final class DjpqNetwork {
             }
             kept = select(select(w, 0, rows), 1, out);
         }
-        INDArray keptBias = select(from.getParam("b").reshape(from.getParam("b").length()), 0, out);
         if (fold != null) {
             INDArray f = org.nd4j.linalg.factory.Nd4j.createFromArray(fold).castTo(kept.dataType());
             int outAxis = w.rank() == 4 ? 0 : 1;
             org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(
                     new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(kept, f, kept, outAxis));
-            keptBias.muli(f);
         }
-        to.getParam("W").assign(kept);
-        INDArray tb = to.getParam("b");
-        tb.assign(keptBias.reshape(tb.shape()));
+        return kept;
     }
 
     /**
@@ -620,13 +665,18 @@ public final class DjpqNetwork {
 
     /**
      * A listener that adds {@code bopsWeight * B * d(BOPs/BOPs_dense)/d(theta)} to the gate and quantizer gradients
-     * right after DL4J computed them ({@code B} the minibatch size, which DL4J divides the gradient by afterwards).
+     * right after DL4J computed them ({@code B} the minibatch size, which DL4J divides the gradient by afterwards),
+     * unless the settings' BOPs target is reached ({@link DjpqSettings#bopsTermActive}), and then clips every
+     * quantizer's step and range gradient ({@link #clipQuantizerGradients}).
      */
     public TrainingListener bopsPenalty() {
         return new BaseTrainingListener() {
             @Override
             public void onGradientCalculation(Model model) {
-                addBopsGradient(settings.bopsWeight() * model.batchSize());
+                if (settings.bopsTermActive(finalBops().relative())) {
+                    addBopsGradient(settings.bopsWeight() * model.batchSize());
+                }
+                clipQuantizerGradients(model.batchSize());
             }
         };
     }
@@ -669,6 +719,18 @@ public final class DjpqNetwork {
                 dLogD[c] = scale * byP[j][0] * VibGates.activeProbabilityByLogD(mu[c], logD[c], t);
             }
             g.addToGradient(dMu, dLogD);
+        }
+    }
+
+    /**
+     * Clips each learning quantizer's step and range gradient per example to {@code [-d, d]} ({@code d} its step),
+     * as the DQ reference code does: the summed gradient DL4J divides by the minibatch size {@code batch} to
+     * {@code [-batch * d, batch * d]}. Keeps one minibatch from moving a fine step by many times its size.
+     */
+    void clipQuantizerGradients(int batch) {
+        for (Unit unit : units) {
+            quantizer(unit.weightQuantizer()).clipGradient(batch);
+            quantizer(unit.activationQuantizer()).clipGradient(batch);
         }
     }
 

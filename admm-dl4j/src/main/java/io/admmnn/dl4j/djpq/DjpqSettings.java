@@ -1,7 +1,8 @@
 package io.admmnn.dl4j.djpq;
 
 /**
- * The knobs of a DJPQ run: loss {@code CE + klWeight * KL + bopsWeight * BOPs / BOPs_dense}.
+ * The knobs of a DJPQ run: loss {@code CE + klWeight * KL + bopsWeight * BOPs / BOPs_dense}, the BOPs term switched
+ * off while the network as it stands is at or below a target ({@code targetReduction}, optional).
  *
  * @param klWeight            gamma, the weight of the gates' KL term
  * @param gateThreshold       a channel is pruned when {@code mu^2 / sigma^2 <= gateThreshold} (VIBNet: 1)
@@ -10,9 +11,15 @@ package io.admmnn.dl4j.djpq;
  *                            its gradient passing straight through the rounding)
  * @param initialWeightBits   bit width the weight quantizers start at (their range is the layer's largest |w|)
  * @param initialActivationBits bit width the activation quantizers start at (range from a calibration batch)
+ * @param targetReduction     0 (off: the BOPs term always acts, as in the DJPQ paper), or {@code R > 1}: the BOPs
+ *                            term acts only while the network as it would be exported (kept channels, integer bits,
+ *                            {@link DjpqNetwork#finalBops}) has more than {@code BOPs_dense / R} BOPs; its gradient is
+ *                            still the expected BOPs' one. So training stops trading accuracy for BOPs at about
+ *                            {@code R}x fewer BOPs (a hinge {@code bopsWeight * max(0, BOPs - BOPs_dense / R)}
+ *                            decided on the exported BOPs)
  */
 public record DjpqSettings(double klWeight, double gateThreshold, double bopsWeight, boolean powerOfTwo,
-                           int initialWeightBits, int initialActivationBits) {
+                           int initialWeightBits, int initialActivationBits, double targetReduction) {
 
     public DjpqSettings {
         if (!(klWeight >= 0) || !(bopsWeight >= 0) || !(gateThreshold > 0)) {
@@ -23,6 +30,20 @@ public record DjpqSettings(double klWeight, double gateThreshold, double bopsWei
             throw new IllegalArgumentException("DJPQ: initial bits must be 2-16 (weights) and 1-16 (activations), got "
                     + initialWeightBits + ", " + initialActivationBits);
         }
+        if (!(targetReduction == 0 || targetReduction > 1 && Double.isFinite(targetReduction))) {
+            throw new IllegalArgumentException("DJPQ: targetReduction must be 0 (off) or > 1, got " + targetReduction);
+        }
+    }
+
+    /** Settings without a BOPs target (the BOPs term always acts). */
+    public DjpqSettings(double klWeight, double gateThreshold, double bopsWeight, boolean powerOfTwo,
+                        int initialWeightBits, int initialActivationBits) {
+        this(klWeight, gateThreshold, bopsWeight, powerOfTwo, initialWeightBits, initialActivationBits, 0);
+    }
+
+    /** Whether the BOPs term acts on a network whose exported BOPs are {@code relative} of the dense ones. */
+    public boolean bopsTermActive(double relative) {
+        return targetReduction == 0 || relative * targetReduction > 1;
     }
 
     /** gamma 1e-5, threshold 1, beta 0.1, free bit widths, starting at 8 bits. */

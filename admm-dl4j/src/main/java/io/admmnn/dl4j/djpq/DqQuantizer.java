@@ -18,7 +18,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code u = c / d}, {@code c = clip(x, lo, qMax)}. Backward with the rounding passed straight through
  * ({@code dn/du = 1}): {@code dy/dx = 1} inside {@code (lo, qMax)}, else 0; {@code dy/dd = n - u};
  * {@code dy/dqMax = 1} where {@code x >= qMax}, {@code -1} where {@code x <= -qMax} (signed). The step is kept in
- * {@code (0, qMax]} before each training pass. A frozen quantizer (fine-tuning) computes its levels with
+ * at most 16 bits ({@link SteQuantization#project}), also between an update and the next training pass. A frozen quantizer (fine-tuning) computes its levels with
  * {@link ActivationQuantization} itself ({@link #frozen()}), the code the compressed model file's readers run, so
  * the fine-tuned network and its exported file compute the same values.
  */
@@ -45,14 +45,14 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         // no weight noise
     }
 
-    /** The learned step {@code d}. */
+    /** The learned step {@code d}, within its bounds ({@link SteQuantization#project}). */
     public double step() {
-        return params.get(DqQuantizerLayer.STEP).getDouble(0);
+        return projected()[0];
     }
 
-    /** The learned range {@code qMax}. */
+    /** The learned range {@code qMax}, within its bounds ({@link SteQuantization#project}). */
     public double range() {
-        return params.get(DqQuantizerLayer.RANGE).getDouble(0);
+        return projected()[1];
     }
 
     public boolean signed() {
@@ -66,9 +66,7 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
 
     /** The quantizer frozen for export: bits and range (power-of-two widths when asked); {@link DqBits#freeze}. */
     public ActivationQuantization freeze(boolean powerOfTwo) {
-        // the values the next forward pass uses: an update may have left the step negative until it projects
-        double[] p = SteQuantization.project(step(), range());
-        return DqBits.freeze(p[0], p[1], signed(), powerOfTwo);
+        return DqBits.freeze(step(), range(), signed(), powerOfTwo);
     }
 
     /** The quantizer as it stands (set to frozen values by {@link DjpqNetwork#prunedAndFixed}), as a record. */
@@ -113,10 +111,35 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
         gradientViews.get(DqQuantizerLayer.RANGE).addi(byRange);
     }
 
-    /** Keeps {@code 0 < qMax} and {@code qMax * 1e-6 <= d <= qMax} after an update moved them. */
-    private void project() {
-        double[] p = SteQuantization.project(step(), range());
-        if (p[0] != step() || p[1] != range()) {
+    /** Clips the step and range gradients to {@code [-batch * d, batch * d]} (no-op when frozen). */
+    void clipGradient(int batch) {
+        if (layerConf().isFrozen()) {
+            return;
+        }
+        double bound = batch * step();
+        for (String p : new String[]{DqQuantizerLayer.STEP, DqQuantizerLayer.RANGE}) {
+            INDArray g = gradientViews.get(p);
+            g.assign(Math.max(-bound, Math.min(bound, g.getDouble(0))));
+        }
+    }
+
+    /**
+     * The stored {@code {d, qMax}} kept in their bounds ({@link SteQuantization#project}): what this quantizer
+     * computes with, also between an update that moved them out and the next training pass, which stores them.
+     */
+    private double[] projected() {
+        return SteQuantization.project(params.get(DqQuantizerLayer.STEP).getDouble(0),
+                params.get(DqQuantizerLayer.RANGE).getDouble(0), signed());
+    }
+
+    /** Stores {@link #projected()} after an update moved step or range out of their bounds (not when frozen). */
+    protected void project() {
+        if (layerConf().isFrozen()) {
+            return;
+        }
+        double[] p = projected();
+        if (p[0] != params.get(DqQuantizerLayer.STEP).getDouble(0)
+                || p[1] != params.get(DqQuantizerLayer.RANGE).getDouble(0)) {
             set(p[0], p[1]);
         }
     }
@@ -129,7 +152,7 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        if (training && !layerConf().isFrozen()) {
+        if (training) {
             project();
         }
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, levels(input));

@@ -45,11 +45,8 @@ public class DqWeightQuantizer extends DqQuantizer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        if (training && !layerConf().isFrozen()) {
-            double[] p = SteQuantization.project(step(), range());
-            if (p[0] != step() || p[1] != range()) {
-                set(p[0], p[1]);
-            }
+        if (training) {
+            project();
         }
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
     }

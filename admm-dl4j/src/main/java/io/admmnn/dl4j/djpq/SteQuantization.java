@@ -62,9 +62,15 @@ final class SteQuantization {
         return gradient;
     }
 
-    /** Keeps {@code qMax > 0} and {@code qMax * 1e-6 <= d <= qMax}: returns {d, qMax} after the projection. */
-    static double[] project(double step, double range) {
+    /**
+     * Keeps {@code qMax > 0} and {@code d} in {@code [qMax / (2^15 - 1), qMax]} (signed) or
+     * {@code [qMax / (2^16 - 1), qMax]} (unsigned), i.e. at most 16 bits, so that freezing to
+     * {@link io.admmnn.format.ActivationQuantization#MAX_BITS} changes no level: returns {d, qMax} after the
+     * projection. A step an update pushed to or below 0 goes to the finest step, not to {@code |d|}: reflecting it
+     * would put it at an unrelated width (the step that was about to vanish wanted the finest grid).
+     */
+    static double[] project(double step, double range, boolean signed) {
         double q = Math.abs(range);
-        return new double[]{Math.min(q, Math.max(Math.abs(step), q * 1e-6)), q};
+        return new double[]{Math.min(q, Math.max(step, q / (signed ? 32767 : 65535))), q};
     }
 }

@@ -156,6 +156,114 @@ class DjpqNetworkWrapTest {
         assertThat(djpq.finalBops().relative()).isLessThan(djpq.finalBops().denseBops()); // finite, reported
     }
 
+    /** Layer {@code layer}'s gradient after one backward pass on {@code d}, and after the BOPs listener if asked. */
+    private static INDArray gradientAfterListener(DjpqNetwork djpq, DataSet d, int layer, boolean listener) {
+        MultiLayerNetwork net = djpq.network();
+        net.setInput(d.getFeatures());
+        net.setLabels(d.getLabels());
+        Nd4j.getRandom().setSeed(5);
+        net.computeGradientAndScore();
+        if (listener) {
+            djpq.bopsPenalty().onGradientCalculation(net);
+        }
+        return net.getLayer(layer).getGradientsViewArray().dup();
+    }
+
+    @Test
+    void theBopsTermStopsActingOnceTheExportedNetworkReachesTheTargetReduction() {
+        DataSet d = data(DataType.DOUBLE, 16, 2);
+        // 8-bit weights and activations everywhere: the exported network has 16x fewer BOPs than 32 x 32 bits
+        DjpqNetwork reached = inserted(new DjpqSettings(1e-4, 1, 5, false, 8, 8, 15));
+        DjpqNetwork notReached = inserted(new DjpqSettings(1e-4, 1, 5, false, 8, 8, 17));
+        assertThat(1 / reached.finalBops().relative()).isCloseTo(16, within(1e-9));
+        assertThat(reached.settings().bopsTermActive(reached.finalBops().relative())).isFalse();
+        assertThat(notReached.settings().bopsTermActive(notReached.finalBops().relative())).isTrue();
+        assertThat(new DjpqSettings(1e-4, 1, 5, false, 8, 8).bopsTermActive(1e-9)).isTrue(); // no target: always
+        for (DjpqNetwork djpq : List.of(reached, notReached)) {
+            int gate = djpq.units().get(0).gate();
+            INDArray without = gradientAfterListener(djpq, d, gate, false);
+            INDArray with = gradientAfterListener(djpq, d, gate, true);
+            if (djpq == reached) {
+                assertThat(with).isEqualTo(without);
+            } else {
+                assertThat(with.sub(without).amaxNumber().doubleValue()).isGreaterThan(1e-6);
+            }
+        }
+    }
+
+    @Test
+    void quantizerStepAndRangeGradientsAreClippedToTheStepPerExample() {
+        DataSet d = data(DataType.DOUBLE, 16, 2);
+        DjpqNetwork djpq = inserted(new DjpqSettings(1e-4, 1, 0, false, 8, 8));
+        MultiLayerNetwork net = djpq.network();
+        net.setInput(d.getFeatures());
+        net.setLabels(d.getLabels());
+        net.computeGradientAndScore();
+        double sign = 1;
+        for (Layer l : net.getLayers()) {
+            if (l instanceof DqQuantizer) {
+                l.getGradientsViewArray().assign(sign * 1e6); // far beyond any step
+                sign = -sign;
+            }
+        }
+        djpq.clipQuantizerGradients(16);
+        sign = 1;
+        for (Layer l : net.getLayers()) {
+            if (l instanceof DqQuantizer q) {
+                assertThat(l.getGradientsViewArray().toDoubleVector()).containsOnly(sign * 16 * q.step());
+                sign = -sign;
+            }
+        }
+    }
+
+    @Test
+    void anUpdateThatPushesTheStepBelowZeroLeavesItAtTheFinestStepNotItsMirrorImage() {
+        assertThat(SteQuantization.project(-0.01, 1.0, true)).containsExactly(1.0 / 32767, 1.0);
+        assertThat(SteQuantization.project(0.0, 2.0, false)).containsExactly(2.0 / 65535, 2.0);
+        // the finest steps are 16 bits: freezing them changes no level
+        assertThat(io.admmnn.core.djpq.DqBits.freeze(1.0 / 32767, 1.0, true, false).bits()).isEqualTo(16);
+        assertThat(io.admmnn.core.djpq.DqBits.freeze(1.0 / 65535, 1.0, false, false).bits()).isEqualTo(16);
+        assertThat(SteQuantization.project(0.05, 1.0, true)).containsExactly(0.05, 1.0);
+        assertThat(SteQuantization.project(3.0, -1.0, false)).containsExactly(1.0, 1.0); // d <= qMax, qMax > 0
+    }
+
+    @Test
+    void theFoldedGridScaleIsTheLeastSquaresOneAndBeatsScalingToTheLargestMagnitude() {
+        // a layer folded with gates 2 (one channel) and 0.25 (nine): the channel of gate 2 sets the largest magnitude
+        java.util.Random r = new java.util.Random(7);
+        io.admmnn.format.ActivationQuantization f = io.admmnn.core.djpq.DqBits.freeze(1.0 / 7, 1.0, true, false);
+        int perChannel = 50;
+        double[] values = new double[10 * perChannel];
+        double[] target = new double[values.length];
+        for (int c = 0; c < 10; c++) {
+            double mu = c == 0 ? 2 : 0.25;
+            for (int i = 0; i < perChannel; i++) {
+                double w = r.nextGaussian() * 0.3;
+                values[c * perChannel + i] = mu * w;
+                target[c * perChannel + i] = mu * f.quantize(w);
+            }
+        }
+        double largest = 2.0;
+        double chosen = DjpqNetwork.leastSquaresScale(f, values, target, largest);
+        double best = Double.POSITIVE_INFINITY;
+        for (int k = 0; k <= 4000; k++) { // brute force on a 40x finer grid of the same interval
+            best = Math.min(best, foldError(f, values, target, largest * (0.25 + 0.75 * k / 4000)));
+        }
+        assertThat(foldError(f, values, target, chosen)).isLessThan(0.7 * foldError(f, values, target, largest))
+                .isLessThanOrEqualTo(1.05 * best);
+    }
+
+    private static double foldError(io.admmnn.format.ActivationQuantization f, double[] values, double[] target,
+                                    double s) {
+        io.admmnn.format.ActivationQuantization q = io.admmnn.core.djpq.DqBits.freeze(f.step() * s, f.qMax() * s,
+                true, false);
+        double e = 0;
+        for (int i = 0; i < values.length; i++) {
+            e += Math.pow(q.quantize(values[i]) - target[i], 2);
+        }
+        return e;
+    }
+
     @Test
     void savedDjpqNetworkResumesWithTheSameOutputsAndResults(@TempDir Path dir) throws Exception {
         DjpqNetwork djpq = inserted(new DjpqSettings(1e-3, 1, 0.5, true, 8, 8));

@@ -76,6 +76,9 @@ import java.util.Map;
  *   initialWeightBits: 8
  *   initialActivationBits: 8
  *   gateLearningRateFactor: 10  # the gates' learning rate / learningRate
+ *   targetReduction: 0      # 0: off; R > 1: the BOPs term acts only while the network as it would be exported
+ *                           # has more than 1/R of the 32 x 32-bit dense BOPs
+ *   quantizerLearningRateFactor: 1  # the quantizers' (step, range) learning rate / learningRate
  *   finetune: {epochs: 2, learningRate: 2.0e-4}   # pruned channels removed, bits fixed
  * layers:                   # layer name or glob (* and ?) -> target
  *   conv*: {ratio: 0.9, projection: filter}
@@ -247,7 +250,8 @@ public final class ExperimentFile {
 
     private static CompressionPlan.Djpq djpq(ConfigSection s) {
         s.allowOnly("epochs", "learningRate", "learningRateDecay", "klWeight", "gateThreshold", "bopsWeight",
-                "powerOfTwo", "initialWeightBits", "initialActivationBits", "gateLearningRateFactor", "finetune");
+                "powerOfTwo", "initialWeightBits", "initialActivationBits", "gateLearningRateFactor", "targetReduction",
+                "quantizerLearningRateFactor", "finetune");
         int epochs = s.integer("epochs", v -> v >= 1, "must be >= 1");
         double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
         double decay = s.number("learningRateDecay", 1.0, v -> v > 0 && v <= 1, "must be in (0, 1]");
@@ -259,9 +263,11 @@ public final class ExperimentFile {
         int aBits = s.integer("initialActivationBits", 8, v -> v >= 1 && v <= 16, "must be in [1, 16]");
         double gateFactor = s.number("gateLearningRateFactor", CompressionPlan.Djpq.DEFAULT_GATE_RATE_FACTOR, v -> v > 0,
                 RANGE_POSITIVE);
+        double target = s.number("targetReduction", 0.0, v -> v == 0 || v > 1, "must be 0 (off) or > 1");
+        double quantizerFactor = s.number("quantizerLearningRateFactor", 1.0, v -> v > 0, RANGE_POSITIVE);
         CompressionPlan.Training finetune = training(s.section("finetune"));
         return s.build(() -> new CompressionPlan.Djpq(epochs, lr, decay, kl, threshold, bops, pow2, wBits, aBits,
-                finetune, gateFactor));
+                finetune, gateFactor, target, quantizerFactor));
     }
 
     private static CompressionPlan.Admm admm(ConfigSection s) {

@@ -75,10 +75,16 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * @param gateLearningRateFactor the gates' (mu, logD) learning rate relative to the others': Adam moves logD
      *                     by about one learning rate per step, and it starts at -9 (VIBNet), so at the weights'
      *                     rate a gate could not close within a few epochs
+     * @param targetReduction 0 (the BOPs term always acts), or R > 1: it acts only while the network as it would be
+     *                     exported has more than BOPs_dense / R BOPs (see {@code DjpqSettings})
+     * @param quantizerLearningRateFactor the quantizers' (step, range) learning rate relative to the others': Adam
+     *                     moves a parameter by about one learning rate per step whatever its scale, and a step d of
+     *                     a few 1e-3 would change its bit width by several bits per step at the weights' rate
      */
     public record Djpq(int epochs, double learningRate, double learningRateDecay, double klWeight,
                        double gateThreshold, double bopsWeight, boolean powerOfTwo, int initialWeightBits,
-                       int initialActivationBits, Training finetune, double gateLearningRateFactor) {
+                       int initialActivationBits, Training finetune, double gateLearningRateFactor,
+                       double targetReduction, double quantizerLearningRateFactor) {
         /** The default {@link #gateLearningRateFactor}. */
         public static final double DEFAULT_GATE_RATE_FACTOR = 10;
 
@@ -93,6 +99,21 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             require(initialWeightBits >= 2 && initialWeightBits <= 16 && initialActivationBits >= 1
                     && initialActivationBits <= 16, "djpq initial bits must be 2-16 (weights) and 1-16 (activations)");
             require(finetune != null, "djpq needs a finetune phase (0 epochs for none)");
+            require(targetReduction == 0 || targetReduction > 1 && Double.isFinite(targetReduction),
+                    "djpq targetReduction must be 0 (off) or > 1, was " + targetReduction);
+            if (quantizerLearningRateFactor == 0) {
+                quantizerLearningRateFactor = 1; // run records written before the key existed
+            }
+            require(quantizerLearningRateFactor > 0 && Double.isFinite(quantizerLearningRateFactor),
+                    "djpq quantizerLearningRateFactor must be > 0, was " + quantizerLearningRateFactor);
+        }
+
+        /** Without a BOPs target. */
+        public Djpq(int epochs, double learningRate, double learningRateDecay, double klWeight, double gateThreshold,
+                    double bopsWeight, boolean powerOfTwo, int initialWeightBits, int initialActivationBits,
+                    Training finetune, double gateLearningRateFactor) {
+            this(epochs, learningRate, learningRateDecay, klWeight, gateThreshold, bopsWeight, powerOfTwo,
+                    initialWeightBits, initialActivationBits, finetune, gateLearningRateFactor, 0, 1);
         }
 
         /** Learning rate of joint epoch {@code e} (0-based). */

@@ -28,15 +28,17 @@ final class DjpqMethod {
     private final DjpqNetwork djpq;
     private final InputType input;
     private final double gateRateFactor;
+    private final double quantizerRateFactor;
     /** BOPs of the unpruned network at 32 x 32 bits: the reference also after channels were removed. */
     private final double denseBops;
 
     private DjpqMethod(TrainableNetwork net, DjpqNetwork djpq, InputType input, TrainingListener monitor,
-                       double gateRateFactor, double denseBops) {
+                       double gateRateFactor, double quantizerRateFactor, double denseBops) {
         this.net = net;
         this.djpq = djpq;
         this.input = input;
         this.gateRateFactor = gateRateFactor;
+        this.quantizerRateFactor = quantizerRateFactor;
         this.denseBops = denseBops;
         net.setListeners(monitor, djpq.bopsPenalty());
     }
@@ -44,7 +46,7 @@ final class DjpqMethod {
     static DjpqSettings settings(CompressionPlan plan) {
         CompressionPlan.Djpq d = plan.djpq();
         return new DjpqSettings(d.klWeight(), d.gateThreshold(), d.bopsWeight(), d.powerOfTwo(), d.initialWeightBits(),
-                d.initialActivationBits());
+                d.initialActivationBits(), d.targetReduction());
     }
 
     /** Wraps {@code source} (a trained network) with DJPQ's layers; {@code calibration} sets activation ranges. */
@@ -55,7 +57,8 @@ final class DjpqMethod {
         boolean nonNegative = calibration.minNumber().doubleValue() >= 0;
         DjpqNetwork d = DjpqNetwork.insert(mln, input, nonNegative, settings(plan), calibration);
         return new DjpqMethod(TrainableNetwork.of(d.network()), d, input, monitor,
-                plan.djpq().gateLearningRateFactor(), BopsTerm.denseBops(d.shapes()));
+                plan.djpq().gateLearningRateFactor(), plan.djpq().quantizerLearningRateFactor(),
+                BopsTerm.denseBops(d.shapes()));
     }
 
     /** The DJPQ method of a network restored from a checkpoint, or null if it has no DJPQ layers yet. */
@@ -69,7 +72,8 @@ final class DjpqMethod {
         DjpqNetwork d = DjpqNetwork.wrap(mln, input, settings(plan));
         // a resumed fine-tuning network has its channels removed: its reference is the run record's
         double dense = record != null && record.djpq != null ? record.djpq.denseBops() : BopsTerm.denseBops(d.shapes());
-        return new DjpqMethod(net, d, input, monitor, plan.djpq().gateLearningRateFactor(), dense);
+        return new DjpqMethod(net, d, input, monitor, plan.djpq().gateLearningRateFactor(),
+                plan.djpq().quantizerLearningRateFactor(), dense);
     }
 
     /** The input type of the data: NCHW images, or rows of pixels (flattened images for a network with conv layers). */
@@ -95,13 +99,18 @@ final class DjpqMethod {
                 + " pixels for this network (no FeedForwardToCnnPreProcessor)");
     }
 
-    /** Sets the gates' learning rate to {@code gateLearningRateFactor} times the epoch's (set for all layers). */
+    /**
+     * Sets the gates' learning rate to {@code gateLearningRateFactor} and the quantizers' (step and range) to
+     * {@code quantizerLearningRateFactor} times the epoch's (set for all layers).
+     */
     void applyGateLearningRate(double learningRate) {
         MultiLayerNetwork mln = (MultiLayerNetwork) net.model();
         for (DjpqNetwork.Unit u : djpq.units()) {
             if (u.gate() >= 0) {
                 mln.setLearningRate(u.gate(), learningRate * gateRateFactor);
             }
+            mln.setLearningRate(u.activationQuantizer(), learningRate * quantizerRateFactor);
+            mln.setLearningRate(u.weightQuantizer(), learningRate * quantizerRateFactor);
         }
     }
 
@@ -113,6 +122,7 @@ final class DjpqMethod {
     DjpqMethod prunedAndFixed(TrainingListener monitor) {
         DjpqNetwork pruned = djpq.prunedAndFixed(input);
         return new DjpqMethod(TrainableNetwork.of(pruned.network()), pruned, input, monitor, gateRateFactor,
+                quantizerRateFactor,
                 denseBops);
     }
 

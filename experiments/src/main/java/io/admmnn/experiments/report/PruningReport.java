@@ -230,7 +230,11 @@ public final class PruningReport {
             row(md, "DJPQ", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch; loss CE + %.3g·KL + %.3g·BOPs/BOPs_dense;"
                             + " gate threshold mu²/sigma² > %.3g; bits %s, starting at %d (weights) / %d (activations)",
                     d.epochs(), d.learningRate(), d.learningRateDecay(), d.klWeight(), d.bopsWeight(), d.gateThreshold(),
-                    d.powerOfTwo() ? "restricted to 2, 4, 8, 16" : "free", d.initialWeightBits(), d.initialActivationBits()));
+                    d.powerOfTwo() ? "restricted to 2, 4, 8, 16" : "free", d.initialWeightBits(), d.initialActivationBits())
+                    + (d.targetReduction() > 0 ? String.format(Locale.ROOT, "; BOPs term off while the network as"
+                    + " exported has %.0fx fewer BOPs or more", d.targetReduction()) : "")
+                    + String.format(Locale.ROOT, "; learning rate x%.3g (gates), x%.3g (quantizers)",
+                    d.gateLearningRateFactor(), d.quantizerLearningRateFactor()));
             row(md, "fine-tuning", String.format(Locale.ROOT, "pruned channels removed, bits fixed; %d epochs, Adam lr %.2g, x%.2f per epoch",
                     d.finetune().epochs(), d.finetune().learningRate(), d.finetune().learningRateDecay()));
         } else {

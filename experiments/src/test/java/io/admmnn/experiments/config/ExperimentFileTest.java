@@ -95,6 +95,26 @@ class ExperimentFileTest {
     }
 
     @Test
+    void theLenet5BopsDjpqExperimentsStartLikeTheAdmmOneAndStopAtTheirBopsTarget() throws IOException {
+        for (String f : new String[]{"configs/lenet-5-bops-djpq.yaml", "configs/lenet-5-bops-djpq-pow2.yaml"}) {
+            CompressionPlan djpq = ExperimentFile.load(Path.of(f));
+            // lenet-5-bops-admm.yaml's pretraining and seed: the same dense start
+            assertThat(djpq.pretrain()).as(f).isEqualTo(new CompressionPlan.Training(5, 1e-3, 0.8));
+            assertThat(djpq.seed()).as(f).isEqualTo(42);
+            assertThat(djpq.djpq().targetReduction()).as(f).isGreaterThan(200);
+        }
+        String yaml = Files.readString(Path.of("configs/lenet-5-bops-djpq.yaml"));
+        assertThat(ExperimentFile.parse(yaml.replaceAll("targetReduction: .*", "targetReduction: 0"), "t.yaml")
+                .djpq().targetReduction()).isZero(); // 0: off, the paper's fixed beta
+        assertThat(errorOf(yaml.replaceAll("targetReduction: .*", "targetReduction: 0.5")))
+                .contains("djpq.targetReduction").contains("must be 0 (off) or > 1");
+        assertThat(ExperimentFile.parse(yaml.replaceAll("  quantizerLearningRateFactor: .*\n", ""), "t.yaml").djpq()
+                .quantizerLearningRateFactor()).isEqualTo(1.0); // the default: the weights' rate
+        assertThat(errorOf(yaml.replaceAll("quantizerLearningRateFactor: .*", "quantizerLearningRateFactor: 0")))
+                .contains("djpq.quantizerLearningRateFactor");
+    }
+
+    @Test
     void vggFashionExperimentsAreDjpqAndFilterPrunedAdmmWithActivationBitsAndTheirShortVariantsDifferOnlyInLength() {
         CompressionPlan djpq = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-djpq.yaml"));
         CompressionPlan admm = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-admm.yaml"));
