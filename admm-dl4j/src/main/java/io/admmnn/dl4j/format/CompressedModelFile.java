@@ -3,8 +3,7 @@ package io.admmnn.dl4j.format;
 import io.admmnn.core.io.AtomicFile;
 import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.dl4j.activation.ActivationQuantizers;
-import io.admmnn.dl4j.hook.AdmmPenalty;
-import io.admmnn.dl4j.hook.PrunedWeightMask;
+import io.admmnn.dl4j.hook.AdmmHooks;
 import io.admmnn.dl4j.network.ConstrainableLayer;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.format.LayerStorage;
@@ -216,9 +215,8 @@ public final class CompressedModelFile {
     }
 
     private static void stripHooks(NeuralNetConfiguration conf) {
-        if (conf.getLayer() instanceof BaseLayer layer && layer.getRegularization() != null) {
-            layer.setRegularization(new ArrayList<>(layer.getRegularization().stream()
-                    .filter(r -> !(r instanceof AdmmPenalty) && !(r instanceof PrunedWeightMask)).toList()));
+        if (conf.getLayer() instanceof BaseLayer layer) {
+            AdmmHooks.remove(layer);
         }
     }
 

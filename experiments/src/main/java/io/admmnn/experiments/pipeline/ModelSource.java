@@ -1,5 +1,6 @@
 package io.admmnn.experiments.pipeline;
 
+import io.admmnn.dl4j.hook.AdmmHooks;
 import io.admmnn.dl4j.network.TrainableNetwork;
 import io.admmnn.experiments.zoo.ZooModel;
 import java.io.IOException;
@@ -43,6 +44,8 @@ public sealed interface ModelSource {
      */
     default TrainableNetwork loadSameArchitecture(Path saved) throws IOException {
         TrainableNetwork net = SavedModels.load(saved);
+        // Only the weights are taken: a saved ADMM run's hooks would throw, unbound, at the first training step.
+        net.constrainableLayers().forEach(l -> AdmmHooks.remove(l.config()));
         Map<String, Long> found = net.weightCounts();
         Map<String, Long> expected = weightCounts();
         if (!found.equals(expected)) {
