@@ -22,7 +22,8 @@ import java.util.Map;
  *                           # ModelSource)
  * startFrom: results/run    # optional: a saved network of that architecture whose weights replace the model's
  *                           # (a results folder, model.zip or model.admmnn)
- *                           # (paths relative to the working directory)
+ *                           # (a relative path: from the working directory, else from the project root, so
+ *                           # that the committed configs find the committed results from anywhere)
  * dataset: mnist            # see DatasetId
  * seed: 42                  # optional
  * batchSize: 64             # optional
@@ -136,19 +137,7 @@ public final class ExperimentFile {
         } catch (java.io.UncheckedIOException e) {
             throw root.error("model", ErrorText.describe(e.getCause()));
         }
-        String startFrom = root.has("startFrom") ? root.string("startFrom") : null;
-        if (startFrom != null) {
-            if (!Files.exists(Path.of(startFrom))) {
-                throw root.error("startFrom", "no such file or folder: " + Path.of(startFrom).toAbsolutePath());
-            }
-            try {
-                model.loadSameArchitecture(Path.of(startFrom));
-            } catch (IllegalArgumentException e) {
-                throw root.error("startFrom", e.getMessage());
-            } catch (IOException e) {
-                throw root.error("startFrom", ErrorText.describe(e));
-            }
-        }
+        String startFrom = root.has("startFrom") ? startFrom(root, model) : null;
         String dataset = root.string("dataset");
         try {
             DatasetId set = DatasetId.byId(dataset);
@@ -238,6 +227,44 @@ public final class ExperimentFile {
         Integer n = p.has("n") ? p.integer("n", v -> v >= 1, "must be >= 1") : null;
         Integer m = p.has("m") ? p.integer("m", v -> v >= 1, "must be >= 1") : null;
         return p.build(() -> new ProjectionSpec(type, rows, cols, n, m));
+    }
+
+    /** The saved network {@code startFrom} names, found ({@link #findStartFrom}) and checked against {@code model}. */
+    private static String startFrom(ConfigSection root, ModelSource model) {
+        String written = root.string("startFrom");
+        Path found = findStartFrom(written);
+        if (found == null) {
+            throw root.error("startFrom", "no such file or folder: " + Path.of(written).toAbsolutePath());
+        }
+        try {
+            model.loadSameArchitecture(found);
+        } catch (IllegalArgumentException e) {
+            throw root.error("startFrom", e.getMessage());
+        } catch (IOException e) {
+            throw root.error("startFrom", ErrorText.describe(e));
+        }
+        return found.toString();
+    }
+
+    /**
+     * Where a {@code startFrom} path is: as given (absolute, or relative to the working directory), else relative to
+     * the project root ({@code admmnn.root}, which scripts/admm-nn sets) or to a folder above the working directory;
+     * null if none has it.
+     */
+    private static Path findStartFrom(String startFrom) {
+        Path given = Path.of(startFrom);
+        if (Files.exists(given) || given.isAbsolute()) {
+            return Files.exists(given) ? given : null;
+        }
+        List<Path> roots = new ArrayList<>();
+        String projectRoot = System.getProperty("admmnn.root");
+        if (projectRoot != null) {
+            roots.add(Path.of(projectRoot));
+        }
+        for (Path dir = Path.of("").toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+            roots.add(dir);
+        }
+        return roots.stream().map(r -> r.resolve(given)).filter(Files::exists).findFirst().orElse(null);
     }
 
     private static CompressionPlan.Training training(ConfigSection s) {
