@@ -17,9 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * What this process trains on, for scripts/bench's reference check: the ND4J backend and libnd4j build, the BLAS
  * vendor ND4J reports, the BLAS library files actually mapped into the process (read from /proc/self/maps after a
- * matrix product), ND4J's BLAS and OpenMP thread counts and the OPENBLAS_* / OMP_* / MKL_* environment. Prints
- * {@code ours <key> <value>} lines. The bundled OpenBLAS's runtime core is not reachable from Java (the JavaCPP
- * preset of 1.5.7 binds no {@code openblas_get_corename}); scripts/bench asks the mapped file itself.
+ * matrix product), ND4J's BLAS and OpenMP thread counts, the OPENBLAS_CORETYPE in effect (bin/blas-env, which the
+ * launcher sources, sets it on AVX-512 CPUs; unset, OpenBLAS picks a core from the CPU) and the OPENBLAS_* / OMP_* /
+ * MKL_* environment. Prints {@code ours <key> <value>} lines. The bundled OpenBLAS's runtime core is not reachable
+ * from Java (the JavaCPP preset of 1.5.7 binds no {@code openblas_get_corename}); scripts/bench asks the mapped
+ * file itself.
  */
 public final class BackendInfo {
 
@@ -39,8 +41,8 @@ public final class BackendInfo {
 
     /**
      * The same facts as {@link #print}'s lines, keyed by name (nd4j-backend, libnd4j-build, blas-vendor,
-     * blas-threads, omp-threads, cores, blas-path and env, the last two "; "-separated); runs a small matrix
-     * product first so that the BLAS library is loaded.
+     * blas-threads, omp-threads, cores, openblas-coretype, blas-path and env, the last two "; "-separated); runs a
+     * small matrix product first so that the BLAS library is loaded.
      */
     public static Map<String, String> summary() {
         Nd4j.rand(DataType.FLOAT, 64, 800).mmul(Nd4j.rand(DataType.FLOAT, 800, 500));   // BLAS loaded and used
@@ -53,6 +55,9 @@ public final class BackendInfo {
         result.put("blas-threads", String.valueOf(info.get("blas.threads")));
         result.put("omp-threads", String.valueOf(info.get("omp.threads")));
         result.put("cores", String.valueOf(info.get("cores")));
+        String coretype = System.getenv("OPENBLAS_CORETYPE");
+        result.put("openblas-coretype", coretype == null || coretype.isEmpty()
+                ? "unset (OpenBLAS picks the core from the CPU)" : coretype);
         result.put("blas-path", String.join("; ", mappedBlas()));
         List<String> env = new java.util.ArrayList<>();
         new TreeMap<>(System.getenv()).forEach((k, v) -> {
