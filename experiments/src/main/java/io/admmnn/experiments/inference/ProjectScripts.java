@@ -36,6 +36,22 @@ public final class ProjectScripts {
                 "scripts/" + name + " not found (run from the project, or through scripts/admm-nn)"));
     }
 
+    /** Set by bin/blas-env when it, not the user, chose ND4J's OpenBLAS core. */
+    static final String LAUNCHER_CORE = "ADMM_NN_OPENBLAS_CORETYPE_BY_LAUNCHER";
+
+    /**
+     * Removes the OpenBLAS core that the launcher chose for ND4J's bundled OpenBLAS (bin/blas-env) from a child
+     * process's environment: PyTorch runs on Debian's newer OpenBLAS, which picks the right core for this CPU by
+     * itself, and forcing ours on it could make the baseline slower than what its users get. A core the user set
+     * stays.
+     */
+    static void withoutLauncherCore(Map<String, String> environment) {
+        String chosen = environment.remove(LAUNCHER_CORE);
+        if (chosen != null && chosen.equals(environment.get("OPENBLAS_CORETYPE"))) {
+            environment.remove("OPENBLAS_CORETYPE");
+        }
+    }
+
     /** Output of a finished process. */
     public record Result(int exitCode, String stdout, String stderr) {
     }
@@ -49,6 +65,7 @@ public final class ProjectScripts {
         List<String> command = new ArrayList<>(List.of(python, script.toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
+        withoutLauncherCore(pb.environment());
         pb.environment().putAll(env);
         Path out = Files.createTempFile("admm-nn-py-", ".out");
         Path err = Files.createTempFile("admm-nn-py-", ".err");
