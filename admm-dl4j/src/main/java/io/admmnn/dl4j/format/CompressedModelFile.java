@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * A compressed model file: for every layer with weights, its non-zero values as codebook indices packed at
@@ -216,10 +217,15 @@ public final class CompressedModelFile {
     }
 
     private static void stripHooks(NeuralNetConfiguration conf) {
-        if (conf.getLayer() instanceof BaseLayer layer && layer.getRegularization() != null) {
-            layer.setRegularization(new ArrayList<>(layer.getRegularization().stream()
-                    .filter(r -> !(r instanceof AdmmPenalty) && !(r instanceof PrunedWeightMask)).toList()));
+        if (conf.getLayer() instanceof BaseLayer layer) {
+            layer.setRegularization(withoutHooks(layer.getRegularization()));
+            layer.setRegularizationBias(withoutHooks(layer.getRegularizationBias()));
         }
+    }
+
+    private static List<Regularization> withoutHooks(List<Regularization> regs) {
+        return regs == null ? null : new ArrayList<>(regs.stream()
+                .filter(r -> !(r instanceof AdmmPenalty) && !(r instanceof PrunedWeightMask)).toList());
     }
 
     private static TrainableNetwork build(boolean graph, String json) {
