@@ -230,11 +230,10 @@ class AdmmSessionTest {
 
     /** Per output unit of {@code layer}: whether its weights are all zero (a removed filter or dense column). */
     private static boolean[] removedUnits(TrainableNetwork net, String layer) {
-        INDArray w = net.layer(layer).weights();
-        double[] max = (w.rank() == 4 ? w.amax(1, 2, 3) : w.amax(0)).toDoubleVector();
-        boolean[] removed = new boolean[max.length];
-        for (int j = 0; j < max.length; j++) {
-            removed[j] = max[j] == 0;
+        double[] kept = net.layer(layer).keptUnits().toDoubleVector();
+        boolean[] removed = new boolean[kept.length];
+        for (int j = 0; j < kept.length; j++) {
+            removed[j] = kept[j] == 0;
         }
         return removed;
     }

@@ -239,9 +239,7 @@ public final class AdmmSession {
         if (b == null) {
             return;
         }
-        INDArray w = layer.weights();
-        INDArray unitMax = w.rank() == 4 ? w.amax(1, 2, 3) : w.amax(0);
-        INDArray mask = unitMax.neq(0.0).castTo(b.dataType()).reshape(b.shape());
+        INDArray mask = layer.keptUnits().castTo(b.dataType()).reshape(b.shape());
         if (h.biasMask() != null) {
             mask.muli(h.biasMask());
         }
