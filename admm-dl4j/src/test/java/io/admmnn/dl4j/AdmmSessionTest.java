@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.admmnn.core.admm.Residuals;
 import io.admmnn.core.admm.RhoSchedule;
+import io.admmnn.core.projection.FilterSparsity;
 import io.admmnn.core.projection.Projection;
+import io.admmnn.core.projection.UniformQuantization;
+import io.admmnn.dl4j.channels.DeadChannels;
 import io.admmnn.core.projection.TopKSparsity;
 import io.admmnn.core.tensor.FlatValues;
 import io.admmnn.dl4j.hook.AdmmPenalty;
@@ -20,16 +23,25 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.profiler.ProfilerConfig;
 
 class AdmmSessionTest {
@@ -189,6 +201,130 @@ class AdmmSessionTest {
         MultiLayerNetwork restored = (MultiLayerNetwork) r.network().model();
         restored.fit(TestNetworks.data(MLP_INPUT, 3, 10, 3, 1));
         assertThat(r.sparsity().get("fc1").kept()).isEqualTo(6);
+    }
+
+    /**
+     * VGG in small: conv1 3x3x6 and conv2 3x3x8, both padding 1 and ReLU, max-pool 2, fc 10 ReLU, out 3 softmax, on
+     * 3x8x8 maps; Adam; random biases in [-0.5, 0.5) (DL4J's zero biases would make a removed bias trivially 0).
+     */
+    private static MultiLayerNetwork smallVgg(long seed) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(6).padding(1, 1)
+                        .activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(8).padding(1, 1)
+                        .activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().name("fc").nOut(10).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 3)).build());
+        net.init();
+        Nd4j.getRandom().setSeed(seed + 1);
+        for (String name : List.of("conv1", "conv2", "fc", "out")) {
+            INDArray b = TrainableNetwork.of(net).layer(name).bias();
+            b.assign(Nd4j.rand(DataType.FLOAT, b.shape()).subi(0.5));
+        }
+        return net;
+    }
+
+    /** Per output unit of {@code layer}: whether its weights are all zero (a removed filter or dense column). */
+    private static boolean[] removedUnits(TrainableNetwork net, String layer) {
+        double[] kept = net.layer(layer).keptUnits().toDoubleVector();
+        boolean[] removed = new boolean[kept.length];
+        for (int j = 0; j < kept.length; j++) {
+            removed[j] = kept[j] == 0;
+        }
+        return removed;
+    }
+
+    private static void assertRemovedBiasesZeroAndKeptOnesMoved(TrainableNetwork net, Map<String, boolean[]> removed,
+                                                                Map<String, double[]> keptBefore, String when) {
+        removed.forEach((layer, units) -> {
+            double[] b = net.layer(layer).bias().toDoubleVector();
+            double[] before = keptBefore.get(layer);
+            boolean moved = false;
+            for (int j = 0; j < units.length; j++) {
+                if (units[j]) {
+                    assertThat(b[j]).as("%s: bias of removed unit %d %s", layer, j, when).isEqualTo(0.0);
+                } else {
+                    moved |= b[j] != before[j];
+                }
+            }
+            assertThat(moved).as("%s: kept biases trained %s", layer, when).isTrue();
+        });
+    }
+
+    @Test
+    void filterPruningRemovesTheBiasesOfRemovedFiltersThroughRetrainingAndQuantizedRetraining(@TempDir Path dir)
+            throws Exception {
+        MultiLayerNetwork net = smallVgg(21);
+        TrainableNetwork t = TrainableNetwork.of(net);
+        long[] input = {1, 3 * 8 * 8};
+        DataSetIterator data = TestNetworks.data(input, 3, 8, 4, 6);
+        for (int e = 0; e < 3; e++) {
+            net.fit(data); // pretraining: Adam's moments of every bias are non-zero, so only a mask holds one at 0
+        }
+        Map<String, Projection> filters = Map.of("conv1", new FilterSparsity(0.5), "conv2", new FilterSparsity(0.5),
+                "fc", new FilterSparsity(0.5));
+        AdmmSession session = AdmmSession.start(t, "prune", filters, RhoSchedule.fixed(1e-2), true);
+        session.runRound(r -> net.fit(data));
+        Map<String, double[]> biasesBefore = new java.util.LinkedHashMap<>();
+        filters.keySet().forEach(l -> biasesBefore.put(l, t.layer(l).bias().toDoubleVector()));
+
+        session.hardProject();
+
+        Map<String, boolean[]> removed = new java.util.LinkedHashMap<>();
+        filters.keySet().forEach(l -> removed.put(l, removedUnits(t, l)));
+        removed.forEach((layer, units) -> assertThat(java.util.stream.IntStream.range(0, units.length)
+                .filter(j -> units[j]).count()).as(layer).isEqualTo(units.length / 2));
+        removed.forEach((layer, units) -> {
+            double[] b = t.layer(layer).bias().toDoubleVector();
+            for (int j = 0; j < units.length; j++) {
+                assertThat(b[j]).as("%s unit %d", layer, j).isEqualTo(units[j] ? 0.0 : biasesBefore.get(layer)[j]);
+            }
+        });
+        assertThat(biasesBefore.get("conv1")).as("a removed bias was not 0 before").isNotEqualTo(
+                t.layer("conv1").bias().toDoubleVector());
+        assertThat(session.biasMask("conv1").sumNumber().intValue()).isEqualTo(3); // 1 = kept, trainable
+
+        Map<String, double[]> kept = new java.util.LinkedHashMap<>();
+        filters.keySet().forEach(l -> kept.put(l, t.layer(l).bias().toDoubleVector()));
+        for (int e = 0; e < 3; e++) {
+            net.fit(data); // DL4J's own updater
+        }
+        assertRemovedBiasesZeroAndKeptOnesMoved(t, removed, kept, "after DL4J retraining");
+        filters.keySet().forEach(l -> kept.put(l, t.layer(l).bias().toDoubleVector()));
+        for (int e = 0; e < 3; e++) {
+            t.fitEpoch(data); // the lean step where the network is eligible
+        }
+        assertRemovedBiasesZeroAndKeptOnesMoved(t, removed, kept, "after " + t.trainingStep());
+
+        File f = dir.resolve("retrain.zip").toFile();
+        session.save(f);
+        AdmmSession restored = AdmmSession.restore(f, Map.of(), RhoSchedule.fixed(1e-2), true);
+        TrainableNetwork rt = restored.network();
+        for (String l : filters.keySet()) {
+            assertThat(restored.biasMask(l).equals(session.biasMask(l))).as(l).isTrue();
+        }
+
+        Map<String, Projection> levels = new java.util.LinkedHashMap<>();
+        filters.keySet().forEach(l -> levels.put(l, UniformQuantization.fit(rt.layer(l).weights(), 4)));
+        restored.snapAndFreeze(levels, 0.5);
+        filters.keySet().forEach(l -> kept.put(l, rt.layer(l).bias().toDoubleVector()));
+        for (int e = 0; e < 3; e++) {
+            rt.fitEpoch(data); // quantized retraining of the restored run
+        }
+        assertRemovedBiasesZeroAndKeptOnesMoved(rt, removed, kept, "after quantized retraining");
+
+        // The removed filters output ReLU(0) = 0, which conv2's zero padding equals: all fold away, exactly.
+        INDArray x = TestNetworks.data(input, 3, 16, 1, 9).next().getFeatures();
+        MultiLayerNetwork model = (MultiLayerNetwork) rt.model();
+        INDArray before = model.output(x, false).dup();
+        DeadChannels.Result fold = DeadChannels.fold(rt);
+        assertThat(fold.pairs()).extracting(DeadChannels.Pair::deadChannels).containsExactly(3, 4, 5);
+        assertThat(fold.pairs()).allSatisfy(p -> assertThat(p.folded()).as(p.describe()).isTrue());
+        assertThat(model.output(x, false).equalsWithEps(before, 1e-5)).isTrue();
     }
 
     @Test

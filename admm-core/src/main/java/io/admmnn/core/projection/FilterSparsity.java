@@ -25,6 +25,11 @@ public record FilterSparsity(double ratio) implements GroupSparsity {
     }
 
     @Override
+    public boolean prunesOutputUnits() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return String.format(Locale.ROOT, "filter sparsity: keep %.2f%% of output units (ratio %.4f)",
                 100 * (1 - ratio), ratio);

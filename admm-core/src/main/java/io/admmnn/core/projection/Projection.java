@@ -46,6 +46,16 @@ public interface Projection {
         return false;
     }
 
+    /**
+     * Whether S removes whole output units (a conv filter {@code W[j, :, :, :]}, a dense column {@code W[:, j]}): a
+     * unit it zeroes is meant to be gone, so the hard projection zeroes and freezes that unit's bias too (its output
+     * is then exactly 0 where an activation maps 0 to 0, like the zero padding of the next layer). Default
+     * {@code false}: a unit that happens to lose all its weights keeps its bias, a constant the next layer may use.
+     */
+    default boolean prunesOutputUnits() {
+        return false;
+    }
+
     /** One line for logs and reports, e.g. {@code "top-k sparsity: keep 8.0% (ratio 0.920)"}. */
     String describe();
 }

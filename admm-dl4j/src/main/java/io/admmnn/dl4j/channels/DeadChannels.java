@@ -35,7 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code b'_o += v' * sum_k W'[o][c][k]} and {@code W'[o][c][.] = 0}; the network then computes the same function
  * (up to float rounding of the sum) and channel c is removable from both layers. Exact only where every position of
  * L+1 sees channel c at all its kernel positions: no padding (Truncate or Strict mode, padding 0), no pooling with
- * padding, no normalization between; any other pair is left as it is, with the reason in the {@link Result}.
+ * padding, no normalization between; any other pair is left as it is, with the reason in the {@link Result}. One
+ * exception: a channel whose constant is {@code v' = 0} (a removed filter with its bias, {@code ReLU(b <= 0)})
+ * equals L+1's zero padding, so L+1 drops it ({@code W'[o][c][.] = 0}, nothing added to b') even where it pads;
+ * a dead channel with {@code v' != 0} in front of a padding L+1 stays, with the reason.
  */
 public final class DeadChannels {
 
@@ -52,18 +55,31 @@ public final class DeadChannels {
     /**
      * One pair of consecutive weighted layers.
      *
-     * @param from         layer L
-     * @param to           layer L+1
-     * @param deadChannels output channels of L whose weights are all zero
-     * @param folded       whether their constants were folded into L+1 (false: the pair was left as it was)
-     * @param reason       why not, or null when folded
+     * @param from           layer L
+     * @param to             layer L+1
+     * @param deadChannels   output channels of L whose weights are all zero
+     * @param foldedChannels how many of them were folded into L+1 (removable from both layers)
+     * @param reason         why the others were not, or null when all were
      */
-    public record Pair(String from, String to, int deadChannels, boolean folded, String reason) {
+    public record Pair(String from, String to, int deadChannels, int foldedChannels, String reason) {
 
-        /** One line, e.g. {@code conv1 -> conv2: 10 dead channels folded}. */
+        /** Whether all the dead channels were folded. */
+        public boolean folded() {
+            return foldedChannels == deadChannels;
+        }
+
+        /**
+         * One line, e.g. {@code conv1 -> conv2: 10 dead channels folded}, or
+         * {@code conv1 -> conv2: 10 dead channels, 7 folded, 3 not (reason)}.
+         */
         public String describe() {
-            return String.format(Locale.ROOT, "%s -> %s: %d dead channel%s %s", from, to, deadChannels,
-                    deadChannels == 1 ? "" : "s", folded ? "folded" : "not folded (" + reason + ")");
+            String head = String.format(Locale.ROOT, "%s -> %s: %d dead channel%s", from, to, deadChannels,
+                    deadChannels == 1 ? "" : "s");
+            if (folded()) {
+                return head + " folded";
+            }
+            return foldedChannels == 0 ? head + " not folded (" + reason + ")" : String.format(Locale.ROOT,
+                    "%s, %d folded, %d not (%s)", head, foldedChannels, deadChannels - foldedChannels, reason);
         }
     }
 
@@ -77,7 +93,7 @@ public final class DeadChannels {
 
         /** Channels folded in all. */
         public int foldedChannels() {
-            return pairs.stream().filter(Pair::folded).mapToInt(Pair::deadChannels).sum();
+            return pairs.stream().mapToInt(Pair::foldedChannels).sum();
         }
 
         /** One line per pair (or why none). */
@@ -113,7 +129,7 @@ public final class DeadChannels {
         boolean[] alive = source.keptOutputs();
         int dead = source.outChannels - ChannelWeights.count(alive);
         if (dead == 0) {
-            return new Pair(from.name(), to.name(), 0, true, null);
+            return new Pair(from.name(), to.name(), 0, 0, null);
         }
         Chain chain = new Chain(mln, from, to);
         String problem = chain.problem();
@@ -125,26 +141,39 @@ public final class DeadChannels {
             return skip(from, to, dead, to.name() + " has " + target.inChannels + " input channels, " + from.name()
                     + " " + source.outChannels + " outputs");
         }
+        String padding = chain.padding();
         INDArray liveBias = to.bias();
         double[] bias = liveBias.dup().castTo(DataType.DOUBLE).toDoubleVector();
         INDArray fromBias = from.bias();
+        int folded = 0;
+        int firstKept = -1;
+        float firstKeptValue = 0f;
         for (int c = 0; c < alive.length; c++) {
             if (alive[c]) {
                 continue;
             }
             float v = chain.constant(fromBias == null ? 0f : fromBias.getFloat(c));
-            for (int o = 0; o < target.outChannels; o++) {
+            if (v != 0f && padding != null) {
+                if (firstKept < 0) { // L+1 sees v' inside the map and 0 in its padding: no bias does both
+                    firstKept = c;
+                    firstKeptValue = v;
+                }
+                continue;
+            }
+            for (int o = 0; o < target.outChannels && v != 0f; o++) {
                 bias[o] += v * target.inputSum(o, c);
             }
             target.zeroInput(c);
+            folded++;
         }
         target.writeBack();
         liveBias.assign(Nd4j.createFromArray(bias).reshape(liveBias.shape()).castTo(liveBias.dataType()));
-        return new Pair(from.name(), to.name(), dead, true, null);
+        return new Pair(from.name(), to.name(), dead, folded, firstKept < 0 ? null : String.format(Locale.ROOT,
+                "%s; a dead channel's constant is not 0, e.g. channel %d: %s", padding, firstKept, firstKeptValue));
     }
 
     private static Pair skip(ConstrainableLayer from, ConstrainableLayer to, int dead, String reason) {
-        return new Pair(from.name(), to.name(), Math.max(dead, 0), false, reason);
+        return new Pair(from.name(), to.name(), Math.max(dead, 0), 0, reason);
     }
 
     /**
@@ -201,10 +230,6 @@ public final class DeadChannels {
                 if (!fromConv) {
                     return "a dense layer feeds a convolution";
                 }
-                if (conv.getConvolutionMode() == ConvolutionMode.Same || Arrays.stream(conv.getPadding()).anyMatch(x -> x != 0)) {
-                    return to.name() + " pads its input (mode " + conv.getConvolutionMode() + ", padding "
-                            + Arrays.toString(conv.getPadding()) + ")";
-                }
             } else if (fromConv && !flattened) {
                 return "no flatten between " + from.name() + " and " + to.name();
             }
@@ -213,6 +238,19 @@ public final class DeadChannels {
             }
             if (to.bias() == null) {
                 return to.name() + " has no bias";
+            }
+            return null;
+        }
+
+        /**
+         * How L+1 pads its input (zeros, which only a constant of 0 equals), or null when it does not: then every
+         * output position sees a dead channel's constant at all its kernel positions.
+         */
+        String padding() {
+            if (to.config() instanceof ConvolutionLayer conv && (conv.getConvolutionMode() == ConvolutionMode.Same
+                    || Arrays.stream(conv.getPadding()).anyMatch(x -> x != 0))) {
+                return to.name() + " pads its input (mode " + conv.getConvolutionMode() + ", padding "
+                        + Arrays.toString(conv.getPadding()) + ")";
             }
             return null;
         }

@@ -1,7 +1,9 @@
 package io.admmnn.dl4j.hook;
 
 import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * The ADMM hooks ({@link AdmmPenalty}, {@link PrunedWeightMask}) that an ADMM session adds to a layer's
@@ -14,11 +16,17 @@ public final class AdmmHooks {
     private AdmmHooks() {
     }
 
-    /** Removes every ADMM hook from {@code layer}'s regularizations; the others stay, in their order. */
+    /**
+     * Removes every ADMM hook from {@code layer}'s weight and bias regularizations (a filter-pruned layer's bias mask
+     * is one); the others stay, in their order.
+     */
     public static void remove(BaseLayer layer) {
-        if (layer.getRegularization() != null) {
-            layer.setRegularization(new ArrayList<>(layer.getRegularization().stream()
-                    .filter(r -> !(r instanceof BoundRegularization)).toList()));
-        }
+        layer.setRegularization(withoutHooks(layer.getRegularization()));
+        layer.setRegularizationBias(withoutHooks(layer.getRegularizationBias()));
+    }
+
+    private static List<Regularization> withoutHooks(List<Regularization> regs) {
+        return regs == null ? null : new ArrayList<>(regs.stream()
+                .filter(r -> !(r instanceof BoundRegularization)).toList());
     }
 }

@@ -6,10 +6,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The runtime state behind one layer's training hooks: the ADMM variable whose penalty gradient is added
- * (while ADMM is active) and the 0/1 mask applied to the weight update (once weights are frozen at zero).
+ * (while ADMM is active), the 0/1 mask applied to the weight update (once weights are frozen at zero) and the one
+ * applied to the bias update (once the biases of removed output units are frozen at zero).
  *
  * <p>Lives outside DL4J's configuration (which is JSON-serialized) and outside workspaces. The two
- * regularizations of a layer ({@link AdmmPenalty}, {@link PrunedWeightMask}) share one instance.
+ * regularizations of a layer ({@link AdmmPenalty}, the {@link PrunedWeightMask}s of W and b) share one instance.
  */
 public final class LayerHooks {
 
@@ -17,6 +18,7 @@ public final class LayerHooks {
     private volatile AdmmVariable admm;
     private volatile INDArray mask;
     private volatile INDArray maskFlat;
+    private volatile INDArray biasMask;
 
     public LayerHooks(String layerKey) {
         this.layerKey = layerKey;
@@ -47,6 +49,16 @@ public final class LayerHooks {
         return mask;
     }
 
+    /** Freezes the biases where {@code mask} is 0 (shape of b), or clears the mask (null). */
+    public void setBiasMask(INDArray mask) {
+        this.biasMask = mask == null ? null : FlatValues.detachedCopy(mask);
+    }
+
+    /** The bias mask shaped like b, or null. */
+    public INDArray biasMask() {
+        return biasMask;
+    }
+
     void addPenaltyGradient(INDArray param, INDArray gradient) {
         AdmmVariable v = admm;
         if (v != null) {
@@ -58,6 +70,13 @@ public final class LayerHooks {
         INDArray m = mask;
         if (m != null) {
             update.muli(update.rank() == 1 && m.rank() != 1 ? maskFlat : m);
+        }
+    }
+
+    void maskBiasUpdate(INDArray update) {
+        INDArray m = biasMask;
+        if (m != null) {
+            update.muli(update.rank() == m.rank() ? m : m.reshape(update.shape()));
         }
     }
 }

@@ -7,24 +7,39 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 /**
  * Freezes masked weights: multiplies the weight <em>update</em> by a 0/1 mask after the updater has run
  * ({@link ApplyStep#POST_UPDATER}), so a weight that is zero and masked receives an update of exactly 0
- * and stays exactly 0, whatever the optimizer's momentum or Adam moments hold.
- * Does nothing while the layer has no mask. Its JSON holds only the layer key.
+ * and stays exactly 0, whatever the optimizer's momentum or Adam moments hold. One instance serves W (in the
+ * layer's regularization list), one the bias b ({@code bias = true}, in its bias regularization list: the biases
+ * of output units a filter projection removed). Does nothing while the layer has no such mask. Its JSON holds only
+ * the layer key and whether it masks b (absent in models saved before there was a bias mask: W).
  */
 public final class PrunedWeightMask extends BoundRegularization {
 
     private static final long serialVersionUID = 1L;
 
+    private final boolean bias;
+
     @JsonCreator
-    public PrunedWeightMask(@JsonProperty("layerKey") String layerKey) {
+    public PrunedWeightMask(@JsonProperty("layerKey") String layerKey, @JsonProperty("bias") boolean bias) {
         super(layerKey);
+        this.bias = bias;
+    }
+
+    /** The mask of a layer's weights W. */
+    public PrunedWeightMask(String layerKey) {
+        this(layerKey, false);
+    }
+
+    /** Whether this masks the bias b (else W). */
+    public boolean isBias() {
+        return bias;
     }
 
     /**
-     * The 0/1 mask this hook multiplies the update by (shaped and ordered like W), or null while the layer has none:
-     * for training loops that fuse it into their own update instead of calling {@link #apply}.
+     * The 0/1 mask this hook multiplies the update by (shaped and ordered like W, or like b), or null while the layer
+     * has none: for training loops that fuse it into their own update instead of calling {@link #apply}.
      */
     public INDArray activeMask() {
-        return hooks().mask();
+        return bias ? hooks().biasMask() : hooks().mask();
     }
 
     @Override
@@ -34,7 +49,11 @@ public final class PrunedWeightMask extends BoundRegularization {
 
     @Override
     public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
-        hooks().maskUpdate(gradView);
+        if (bias) {
+            hooks().maskBiasUpdate(gradView);
+        } else {
+            hooks().maskUpdate(gradView);
+        }
     }
 
     @Override
@@ -44,13 +63,13 @@ public final class PrunedWeightMask extends BoundRegularization {
 
     @Override
     public PrunedWeightMask clone() {
-        PrunedWeightMask copy = new PrunedWeightMask(layerKey);
+        PrunedWeightMask copy = new PrunedWeightMask(layerKey, bias);
         copy.hooks = hooks;
         return copy;
     }
 
     @Override
     public String toString() {
-        return "PrunedWeightMask(" + layerKey + ")";
+        return "PrunedWeightMask(" + layerKey + (bias ? ", b" : "") + ")";
     }
 }

@@ -30,6 +30,16 @@ public record ConstrainableLayer(String name, int index, String type, Layer laye
         return (BaseLayer) layer.conf().getLayer();
     }
 
+    /**
+     * Per output unit (a convolution's filter {@code W[j, :, :, :]}, a dense layer's column {@code W[:, j]}): 1 if
+     * any of its weights is non-zero, 0 if the unit is removed; a new vector of {@code nOut} values of W's type.
+     */
+    public INDArray keptUnits() {
+        INDArray w = weights();
+        return (w.rank() == 4 ? w.amax(1, 2, 3) : w.amax(0)).neq(0.0).castTo(w.dataType()).reshape(w.size(
+                w.rank() == 4 ? 0 : 1));
+    }
+
     /** Whether this is a convolution layer (its weights are 4-D). */
     public boolean isConvolution() {
         return weights().rank() == 4;

@@ -35,7 +35,9 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *
  * <p>The hooks are two DL4J regularizations per constrained layer ({@link AdmmPenalty} before the
  * updater, {@link PrunedWeightMask} after it), appended to the layer's configuration, which DL4J reads on
- * every update; their JSON holds only the layer key and rho.
+ * every update, and a {@link PrunedWeightMask} on the bias, which freezes the biases of output units that a set
+ * {@link Projection#prunesOutputUnits removing whole units} removed at zero; their JSON holds only the layer key,
+ * rho and whether the mask is b's.
  */
 public final class AdmmSession {
 
@@ -109,7 +111,9 @@ public final class AdmmSession {
 
     /**
      * Ends the ADMM stage: W = Proj(W) for each constrained layer (the reference prunes W, not Z), freezes
-     * every weight that is then zero (and keeps earlier frozen ones frozen), and removes the penalty.
+     * every weight that is then zero (and keeps earlier frozen ones frozen), and removes the penalty. Where the set
+     * {@link Projection#prunesOutputUnits removes whole output units}, the removed units' biases are set to 0 and
+     * frozen too: a pruned filter goes with its bias.
      *
      * @return the non-zero counts per layer after projection
      */
@@ -126,6 +130,9 @@ public final class AdmmSession {
                 }
                 h.setMask(mask);
                 h.setAdmm(null);
+                if (e.getValue().prunesOutputUnits()) {
+                    freezeRemovedBiases(layers.get(e.getKey()), h);
+                }
             }
         }
         solver = null;
@@ -221,6 +228,25 @@ public final class AdmmSession {
         return snapped;
     }
 
+    /**
+     * Removes the biases of the output units whose weights are all zero (a filter {@code W[j, :, :, :]}, a dense
+     * column {@code W[:, j]}): {@code b_j = 0}, frozen there by the bias mask with those frozen earlier. A removed
+     * filter then outputs act(0) (0 for ReLU) instead of the constant act(b_j), so the next layer can drop that input
+     * even where it pads ({@code DeadChannels}).
+     */
+    private static void freezeRemovedBiases(ConstrainableLayer layer, LayerHooks h) {
+        INDArray b = layer.bias();
+        if (b == null) {
+            return;
+        }
+        INDArray mask = layer.keptUnits().castTo(b.dataType()).reshape(b.shape());
+        if (h.biasMask() != null) {
+            mask.muli(h.biasMask());
+        }
+        b.muli(mask);
+        h.setBiasMask(mask);
+    }
+
     /** The mask that freezes the zeros of {@code w} and the weights {@code earlier} froze (null: none). */
     private static INDArray zerosFrozen(INDArray w, INDArray earlier) {
         INDArray mask = w.neq(0.0).castTo(w.dataType());
@@ -287,6 +313,11 @@ public final class AdmmSession {
         return hooks.get(layer).mask();
     }
 
+    /** The 0/1 mask of frozen biases of a layer (shape of b), or null when none is frozen. */
+    public INDArray biasMask(String layer) {
+        return hooks.get(layer).biasMask();
+    }
+
     /**
      * Writes the network (with updater state) and this session's state into one zip, atomically (see
      * {@link TrainableNetwork#saveCheckpoint}), together with any {@code extras} of the caller.
@@ -326,6 +357,9 @@ public final class AdmmSession {
             if (l.mask() != null) {
                 session.hooks.get(l.name()).setMask(l.mask().toArray());
             }
+            if (l.biasMask() != null) {
+                session.hooks.get(l.name()).setBiasMask(l.biasMask().toArray());
+            }
         }
         if (snap.admmActive()) {
             Map<String, AdmmVariable> variables = new LinkedHashMap<>();
@@ -357,7 +391,7 @@ public final class AdmmSession {
             entries.add(new SessionSnapshot.LayerSnapshot(name,
                     v == null ? null : v.projection().describe(), v == null ? 0 : v.rho(),
                     v == null ? null : ArrayData.of(v.z()), v == null ? null : ArrayData.of(v.u()),
-                    ArrayData.of(mask(name))));
+                    ArrayData.of(mask(name)), ArrayData.of(biasMask(name))));
         }
         return new SessionSnapshot(SessionSnapshot.FORMAT_VERSION, stage, solver != null, round, entries);
     }
@@ -407,28 +441,39 @@ public final class AdmmSession {
 
     /**
      * Ensures the layer's configuration carries one {@link AdmmPenalty} (first, before the updater) and one
-     * {@link PrunedWeightMask} (last, after the updater and after any weight decay), and binds both to a
-     * fresh {@link LayerHooks}. Hooks already present (a restored model) are rebound, not duplicated.
+     * {@link PrunedWeightMask} (last, after the updater and after any weight decay) on W, one
+     * {@link PrunedWeightMask} on b (where the layer has a bias), and binds them to a fresh {@link LayerHooks}.
+     * Hooks already present (a restored model) are rebound, not duplicated.
      */
     private static LayerHooks installHooks(ConstrainableLayer layer) {
         BaseLayer conf = layer.config();
-        List<Regularization> regs = new ArrayList<>(conf.getRegularization() == null ? List.of()
-                : conf.getRegularization());
         LayerHooks h = new LayerHooks(layer.name());
+        List<Regularization> regs = bound(conf.getRegularization(), h, false);
         if (regs.stream().noneMatch(AdmmPenalty.class::isInstance)) {
-            regs.add(0, new AdmmPenalty(layer.name(), 0.0));
+            AdmmPenalty p = new AdmmPenalty(layer.name(), 0.0);
+            p.bind(h);
+            regs.add(0, p);
         }
-        if (regs.stream().noneMatch(PrunedWeightMask.class::isInstance)) {
-            regs.add(new PrunedWeightMask(layer.name()));
+        conf.setRegularization(regs);
+        if (layer.bias() != null) {
+            conf.setRegularizationBias(bound(conf.getRegularizationBias(), h, true));
         }
-        for (Regularization r : regs) {
+        return h;
+    }
+
+    /** {@code regs} (null: none) with its hooks bound to {@code h} and a {@link PrunedWeightMask} of W or b last. */
+    private static List<Regularization> bound(List<Regularization> regs, LayerHooks h, boolean bias) {
+        List<Regularization> result = new ArrayList<>(regs == null ? List.of() : regs);
+        if (result.stream().noneMatch(PrunedWeightMask.class::isInstance)) {
+            result.add(new PrunedWeightMask(h.layerKey(), bias));
+        }
+        for (Regularization r : result) {
             if (r instanceof AdmmPenalty p) {
                 p.bind(h);
             } else if (r instanceof PrunedWeightMask m) {
                 m.bind(h);
             }
         }
-        conf.setRegularization(regs);
-        return h;
+        return result;
     }
 }

@@ -25,7 +25,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Folding dead channels of LeNet-5-shaped networks with random weights and biases: the outputs stay the same, the
- * weights on the dead channels become zero, a padded convolution is left alone; and the channel count against the
+ * weights on the dead channels become zero, a padded convolution drops only the dead channels whose constant is 0
+ * (its padding's value); and the channel count against the
  * MACs of networks rebuilt without the removed channels.
  */
 class DeadChannelsTest {
@@ -131,7 +132,7 @@ class DeadChannelsTest {
     }
 
     @Test
-    void aPaddedConvolutionIsLeftAlone() {
+    void aPaddedConvolutionKeepsDeadChannelsWhoseConstantIsNotZero() {
         MultiLayerNetwork net = lenetWithDeadChannels(13, 2);
         TrainableNetwork t = TrainableNetwork.of(net);
         INDArray conv2 = net.getLayer(3).params().dup();
@@ -142,11 +143,54 @@ class DeadChannelsTest {
 
         DeadChannels.Pair first = result.pairs().get(0);
         assertThat(first.folded()).isFalse();
-        assertThat(first.reason()).contains("conv2 pads its input");
+        assertThat(first.reason()).contains("conv2 pads its input").contains("constant is not 0");
+        assertThat(first.foldedChannels()).isZero();
         assertThat(net.getLayer(3).params()).isEqualTo(conv2);
         assertThat(result.pairs().subList(1, 3)).allSatisfy(p -> assertThat(p.folded()).isTrue());
         assertThat(result.foldedChannels()).isEqualTo(6);
         assertThat(net.output(x, false).equalsWithEps(before, TOLERANCE)).isTrue();
+    }
+
+    @Test
+    void aPaddedConvolutionDropsDeadChannelsWhoseConstantIsZeroLikeItsPadding() {
+        MultiLayerNetwork net = lenetWithDeadChannels(19, 2);
+        TrainableNetwork t = TrainableNetwork.of(net);
+        int zero = DEAD_CONV1[0];
+        int nonZero = DEAD_CONV1[1];
+        t.layer("conv1").bias().putScalar(zero, 0f); // tanh(max-pool(0)) = 0: a removed filter with its bias
+        assertThat(t.layer("conv1").bias().getFloat(nonZero)).isNotZero();
+        INDArray conv2Bias = t.layer("conv2").bias().dup();
+        INDArray kept = t.layer("conv2").weights().get(NDArrayIndex.all(), NDArrayIndex.point(nonZero)).dup();
+        assertThat(t.layer("conv2").weights().get(NDArrayIndex.all(), NDArrayIndex.point(zero)).amaxNumber()
+                .doubleValue()).isPositive();
+        INDArray x = images(21);
+        INDArray before = net.output(x, false).dup();
+        MultiLayerNetwork unpadded = net.clone();
+
+        DeadChannels.Result result = DeadChannels.fold(t);
+
+        DeadChannels.Pair first = result.pairs().get(0);
+        assertThat(first.deadChannels()).isEqualTo(2);
+        assertThat(first.foldedChannels()).isEqualTo(1);
+        assertThat(first.folded()).isFalse();
+        assertThat(first.describe()).contains("2 dead channels, 1 folded, 1 not (conv2 pads its input")
+                .contains("channel " + nonZero);
+        assertThat(net.output(x, false).equalsWithEps(before, TOLERANCE)).as("same outputs").isTrue();
+        assertThat(t.layer("conv2").weights().get(NDArrayIndex.all(), NDArrayIndex.point(zero)).amaxNumber()
+                .doubleValue()).isZero();
+        assertThat(t.layer("conv2").weights().get(NDArrayIndex.all(), NDArrayIndex.point(nonZero))).isEqualTo(kept);
+        assertThat(t.layer("conv2").bias()).isEqualTo(conv2Bias); // a constant of 0 adds nothing
+        assertThat(result.foldedChannels()).isEqualTo(7);
+
+        // Folding the non-zero constant as if conv2 did not pad (into its bias) would change the outputs: at the
+        // border, conv2 sees the padding's 0 where the bias assumes v'.
+        TrainableNetwork u = TrainableNetwork.of(unpadded);
+        INDArray w2 = u.layer("conv2").weights();
+        float v = (float) Math.tanh(u.layer("conv1").bias().getFloat(nonZero));
+        INDArray sums = w2.get(NDArrayIndex.all(), NDArrayIndex.point(nonZero)).sum(1, 2);
+        u.layer("conv2").bias().addi(sums.muli(v).reshape(u.layer("conv2").bias().shape()));
+        w2.get(NDArrayIndex.all(), NDArrayIndex.point(nonZero)).assign(0);
+        assertThat(unpadded.output(x, false).equalsWithEps(before, 1e-3)).isFalse();
     }
 
     @Test

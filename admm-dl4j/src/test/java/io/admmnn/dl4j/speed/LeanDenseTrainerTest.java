@@ -3,6 +3,7 @@ package io.admmnn.dl4j.speed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.admmnn.core.admm.RhoSchedule;
+import io.admmnn.core.projection.FilterSparsity;
 import io.admmnn.core.projection.Projection;
 import io.admmnn.core.projection.TopKSparsity;
 import io.admmnn.dl4j.TestNetworks;
@@ -233,6 +234,49 @@ class LeanDenseTrainerTest {
         assertThat(block.getParamOffsetStart()).isZero();
         INDArray m = ((org.nd4j.linalg.learning.AdamUpdater) block.getGradientUpdater()).getM();
         return m.reshape(m.length());
+    }
+
+    @Test
+    void leanRetrainingAfterFilterPruningKeepsRemovedUnitsAndTheirBiasesAtZeroAsDl4jDoes() {
+        System.setProperty(LeanDenseTrainer.BF16_TARGET, "false"); // DL4J's float targets, to float rounding
+        MultiLayerNetwork lean = mlp(13);
+        MultiLayerNetwork reference = mlp(13);
+        List<DataSet> pretrain = batches(6, 14);
+        pretrain.forEach(lean::fit); // non-zero biases and Adam moments: only the bias mask holds a bias at 0
+        pretrain.forEach(reference::fit);
+        Map<String, Projection> filters = Map.of("fc1", new FilterSparsity(0.5), "fc2", new FilterSparsity(0.25));
+        AdmmSession leanSession = AdmmSession.start(TrainableNetwork.of(lean), "prune", filters,
+                RhoSchedule.fixed(0.05), true);
+        AdmmSession referenceSession = AdmmSession.start(TrainableNetwork.of(reference), "prune", filters,
+                RhoSchedule.fixed(0.05), true);
+        LeanDenseTrainer trainer = LeanDenseTrainer.of(lean);
+        List<DataSet> data = batches(10, 15);
+        leanSession.runRound(r -> data.forEach(trainer::fit));
+        referenceSession.runRound(r -> data.forEach(reference::fit));
+        leanSession.hardProject();
+        referenceSession.hardProject();
+        INDArray removed1 = leanSession.biasMask("fc1").eq(0.0);
+        assertThat(removed1.castTo(DataType.INT).sumNumber().intValue()).isEqualTo(10); // of 20 units
+        INDArray bias1Before = lean.getLayer(0).getParam("b").dup();
+
+        data.forEach(trainer::fit);
+        data.forEach(reference::fit);
+
+        assertSameState(lean, reference);
+        for (String layer : filters.keySet()) {
+            TrainableNetwork net = TrainableNetwork.of(lean);
+            double[] b = net.layer(layer).bias().toDoubleVector();
+            double[] mask = leanSession.biasMask(layer).toDoubleVector();
+            double[] kept = net.layer(layer).keptUnits().toDoubleVector();
+            for (int j = 0; j < b.length; j++) {
+                assertThat(mask[j]).as("%s unit %d: bias frozen iff the unit is removed", layer, j).isEqualTo(kept[j]);
+                if (mask[j] == 0) {
+                    assertThat(b[j]).as("%s: bias of removed unit %d", layer, j).isEqualTo(0.0);
+                }
+            }
+        }
+        INDArray bias1 = lean.getLayer(0).getParam("b");
+        assertThat(bias1.equalsWithEps(bias1Before, 1e-6)).as("kept biases were retrained").isFalse();
     }
 
     @Test

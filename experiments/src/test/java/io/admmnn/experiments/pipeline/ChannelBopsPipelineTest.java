@@ -112,6 +112,61 @@ class ChannelBopsPipelineTest {
     }
 
     /**
+     * The two-stage path (admm.rounds 0, quantize.rounds 0) on VGG-7-quarter, whose convolutions all pad their input:
+     * the hard projection removes each pruned filter with its bias, masked retraining and quantized retraining keep
+     * that bias at 0, so every removed channel outputs ReLU(0) = 0, its next layer's zero padding, and is folded.
+     */
+    @Test
+    void filterPrunedPaddedVggFoldsEveryRemovedChannel(@TempDir Path dir) throws Exception {
+        CompressionPlan plan = ExperimentFile.parse("""
+                model: vgg-7-quarter
+                dataset: mnist
+                seed: 42
+                batchSize: 50
+                trainLimit: 300
+                testLimit: 200
+                pretrain: {epochs: 1, learningRate: 1.0e-3}
+                admm: {rounds: 0, epochsPerRound: 1, learningRate: 3.0e-4, rho: 0.003}
+                retrain: {epochs: 1, learningRate: 5.0e-4}
+                quantize:
+                  bits: {"*": 4}
+                  rounds: 0
+                  freezeFractions: [0.5, 1.0]
+                  epochsPerFreeze: 1
+                  activations:
+                    bits: {"*": 4}
+                layers:
+                  "conv*": {ratio: 0.5, projection: filter}
+                  fc7: {ratio: 0.5, projection: filter}
+                  fc8: {ratio: 0.0}
+                """, "vgg.yaml");
+        Path run = dir.resolve("vgg");
+        RunRecord rec = new CompressionPipeline(run, mnist, System.out::println, false).run(plan, "test");
+
+        BopsTable.Channels c = rec.bopsChannels;
+        assertThat(c.fold()).hasSize(7).allSatisfy(line -> assertThat(line).contains("folded").doesNotContain("not"));
+        assertThat(c.layers()).extracting(BopsTable.ChannelRow::outChannelsKept)
+                .containsExactly(16, 16, 32, 32, 64, 64, 128, 10);
+        assertThat(c.layers()).extracting(BopsTable.ChannelRow::inChannelsKept)
+                .containsExactly(1, 16, 16, 32, 32, 64, 64, 128);
+        assertThat(c.accuracyAfterFold()).isEqualTo(c.accuracyBeforeFold());
+        assertThat(rec.accuracy.get(RunRecord.FROM_COMPRESSED_FILE)).isEqualTo(c.accuracyAfterFold());
+        TrainableNetwork saved = TrainableNetwork.load(run.resolve(CompressionPipeline.MODEL).toFile(), false);
+        for (String layer : java.util.List.of("conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "fc7")) {
+            double[] kept = saved.layer(layer).keptUnits().toDoubleVector();
+            double[] b = saved.layer(layer).bias().toDoubleVector();
+            int removed = 0;
+            for (int j = 0; j < b.length; j++) {
+                if (kept[j] == 0) {
+                    removed++;
+                    assertThat(b[j]).as("%s: bias of removed unit %d", layer, j).isEqualTo(0.0);
+                }
+            }
+            assertThat(removed).as(layer).isEqualTo(b.length / 2);
+        }
+    }
+
+    /**
      * {@code analyze bops} ({@link ChannelRecount}) on a run as the pipeline left it before it counted channels: its
      * model.zip the network before the fold (the crashed run's checkpoint), its report.json without bopsChannels.
      * The count comes back as the run made it; nothing else in report.json and no model file changes.
