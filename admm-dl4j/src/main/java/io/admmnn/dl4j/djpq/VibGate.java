@@ -102,6 +102,23 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         return Transforms.exp(logD().mul(0.5), false);
     }
 
+    /**
+     * Draws the {@code [B, C]} training noise into {@link #noise}, reusing its buffer while the batch size holds: it
+     * must outlive the forward pass's workspace, and a new array per pass would be freed only by the garbage
+     * collector (issue 15). The same draws as {@code Nd4j.randn(type, B, C)}, which fills a new array the same way.
+     */
+    private void drawNoise(long batch, long channels) {
+        if (noise == null || noise.size(0) != batch || noise.size(1) != channels || noise.dataType() != mu().dataType()) {
+            if (noise != null && noise.closeable()) {
+                noise.close();
+            }
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                noise = Nd4j.createUninitialized(mu().dataType(), new long[]{batch, channels}, Nd4j.order());
+            }
+        }
+        Nd4j.randn(noise);
+    }
+
     /** {@code [B, C]} gate values of the current training noise. */
     private INDArray trainingGate() {
         return noise.mulRowVector(sigma()).addiRowVector(mu());
@@ -120,9 +137,7 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         INDArray x = input;
         INDArray g;
         if (training && !layerConf().isFrozen()) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                noise = Nd4j.randn(mu().dataType(), x.size(0), x.size(1));
-            }
+            drawNoise(x.size(0), x.size(1));
             g = trainingGate();
         } else {
             g = Nd4j.createFromArray(testGate()).castTo(x.dataType());
