@@ -56,9 +56,7 @@ public class DqWeightQuantizer extends DqQuantizer {
     INDArray quantizedWeights(INDArray weights) {
         if (quantized == null || !quantized.equalShapes(weights) || quantized.dataType() != weights.dataType()
                 || quantized.ordering() != weights.ordering()) {
-            if (quantized != null && quantized.closeable()) {
-                quantized.close();
-            }
+            OffHeap.release(quantized);
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 quantized = Nd4j.createUninitialized(weights.dataType(), weights.shape(), weights.ordering());
             }

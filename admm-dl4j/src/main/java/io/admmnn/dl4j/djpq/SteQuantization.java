@@ -42,9 +42,7 @@ final class SteQuantization {
         INDArray n = round.apply(target);
         if (n != target) {
             target.assign(n);
-            if (n.closeable()) {
-                n.close();
-            }
+            OffHeap.release(n);
         }
         return target.muli(step);
     }
