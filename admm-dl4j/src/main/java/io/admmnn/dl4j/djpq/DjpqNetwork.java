@@ -710,8 +710,8 @@ public final class DjpqNetwork {
             }
             VibGate g = gate(j);
             double t = ((VibGateLayer) g.conf().getLayer()).getThreshold();
-            double[] mu = g.mu().toDoubleVector();
-            double[] logD = g.logD().toDoubleVector();
+            double[] mu = FlatValues.readDoubles(g.mu()); // no native copy: this runs outside the workspaces
+            double[] logD = FlatValues.readDoubles(g.logD());
             double[] dMu = new double[mu.length];
             double[] dLogD = new double[mu.length];
             for (int c = 0; c < mu.length; c++) {

@@ -79,11 +79,19 @@ public class DqQuantizer extends BaseLayer<DqQuantizerLayer> {
      * this quantizer is frozen (the file's code, bit for bit), else the ND4J forward pass of training.
      */
     protected INDArray levels(INDArray x) {
+        return levelsInto(x, layerConf().isFrozen() ? x.ulike() : null);
+    }
+
+    /**
+     * {@link #levels} written into {@code y} (shaped as {@code x}), returned; {@code y == null}: a new array (not
+     * frozen only).
+     */
+    protected INDArray levelsInto(INDArray x, INDArray y) {
         if (!layerConf().isFrozen()) {
-            return SteQuantization.forward(x, step(), range(), signed(), this::round);
+            return y == null ? SteQuantization.forward(x, step(), range(), signed(), this::round)
+                    : SteQuantization.forwardInto(x, y, step(), range(), signed(), this::round);
         }
         ActivationQuantization q = frozen();
-        INDArray y = x.ulike();
         if (FlatValues.isDouble(x)) {
             double[] v = FlatValues.readDoubles(x);
             q.quantizeInPlace(v, 0, v.length);

@@ -8,8 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Makes a convolution or dense layer compute with quantized weights {@code q(W)} (in training and at test time), the
  * quantizer being the {@link DqWeightQuantizer} right before the layer; biases stay in floating point. DL4J's own
- * weight-noise hook, so the layer's backward pass yields {@code dL/dq(W)}. Its JSON holds nothing; the quantizer is
- * bound by {@link DjpqNetwork#bind}.
+ * weight-noise hook, so the layer's backward pass yields {@code dL/dq(W)}. DL4J calls it outside its workspaces on
+ * every forward pass, so {@code q(W)} goes into a buffer the quantizer keeps ({@link DqWeightQuantizer#quantizedWeights}),
+ * not into new arrays that only the garbage collector would free. Its JSON holds nothing; the quantizer is bound by
+ * {@link DjpqNetwork#bind}.
  */
 public final class DqWeightNoise implements IWeightNoise {
 
@@ -32,7 +34,7 @@ public final class DqWeightNoise implements IWeightNoise {
             throw new IllegalStateException(layer.conf().getLayer().getLayerName()
                     + ": quantized weights not bound to their quantizer; call DjpqNetwork.bind(net) after init or load");
         }
-        return quantizer.quantize(p);
+        return quantizer.quantizedWeights(p);
     }
 
     @Override

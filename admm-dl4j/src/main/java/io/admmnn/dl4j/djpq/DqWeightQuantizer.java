@@ -7,7 +7,9 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The runtime weight quantizer of {@link DqWeightQuantizerLayer}: an identity on the activations that owns the step
@@ -22,6 +24,8 @@ public class DqWeightQuantizer extends DqQuantizer {
     private static final String WEIGHTS = "W";
 
     private transient Layer weighted;
+    /** The buffer of {@link #quantizedWeights}, outside any workspace. */
+    private transient INDArray quantized;
 
     public DqWeightQuantizer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -40,6 +44,24 @@ public class DqWeightQuantizer extends DqQuantizer {
     /** The quantized copy {@code d * round(clip(W, -qMax, qMax) / d)} of a weight array (signed). */
     public INDArray quantize(INDArray weights) {
         return levels(weights);
+    }
+
+    /**
+     * {@link #quantize} of the bound layer's {@code weights} into a buffer this quantizer keeps and overwrites on
+     * every call (allocated outside the workspaces, once per shape). For {@link DqWeightNoise}: DL4J asks for the
+     * quantized weights on every forward pass, outside its workspaces, and keeps them only until that pass's
+     * backward pass; a new array each time would be freed only when the garbage collector ran, which with a large
+     * heap it seldom does (issue 15: off-heap memory grew by gigabytes per epoch).
+     */
+    INDArray quantizedWeights(INDArray weights) {
+        if (quantized == null || !quantized.equalShapes(weights) || quantized.dataType() != weights.dataType()
+                || quantized.ordering() != weights.ordering()) {
+            OffHeap.release(quantized);
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                quantized = Nd4j.createUninitialized(weights.dataType(), weights.shape(), weights.ordering());
+            }
+        }
+        return levelsInto(weights, quantized);
     }
 
     @Override

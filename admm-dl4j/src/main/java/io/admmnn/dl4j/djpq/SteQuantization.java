@@ -32,6 +32,21 @@ final class SteQuantization {
         return round.apply(clipped(x, step, range, signed).divi(step)).muli(step);
     }
 
+    /**
+     * {@link #forward} written into {@code target} (same shape, type and order as {@code x}), which is returned;
+     * nothing else is left allocated: a rounding that returns a new array has it copied in and released.
+     */
+    static INDArray forwardInto(INDArray x, INDArray target, double step, double range, boolean signed,
+                                UnaryOperator<INDArray> round) {
+        Transforms.min(Transforms.max(target.assign(x), signed ? -range : 0.0, false), range, false).divi(step);
+        INDArray n = round.apply(target);
+        if (n != target) {
+            target.assign(n);
+            OffHeap.release(n);
+        }
+        return target.muli(step);
+    }
+
     /** The straight-through gradients for the upstream gradient {@code dy}. */
     static Gradients backward(INDArray x, INDArray dy, double step, double range, boolean signed,
                               UnaryOperator<INDArray> round) {

@@ -1,6 +1,7 @@
 package io.admmnn.dl4j.djpq;
 
 import io.admmnn.core.djpq.VibGates;
+import io.admmnn.core.tensor.FlatValues;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -59,8 +60,8 @@ public class VibGate extends BaseLayer<VibGateLayer> {
 
     /** Whether each channel is kept: {@code mu^2 / sigma^2 > threshold}. */
     public boolean[] keptChannels() {
-        double[] m = mu().toDoubleVector();
-        double[] l = logD().toDoubleVector();
+        double[] m = FlatValues.readDoubles(mu());
+        double[] l = FlatValues.readDoubles(logD());
         boolean[] kept = new boolean[m.length];
         for (int c = 0; c < m.length; c++) {
             kept[c] = VibGates.kept(m[c], l[c], layerConf().getThreshold());
@@ -70,7 +71,7 @@ public class VibGate extends BaseLayer<VibGateLayer> {
 
     /** The deterministic test-time gate {@code mask * mu}. */
     public double[] testGate() {
-        double[] m = mu().toDoubleVector();
+        double[] m = FlatValues.readDoubles(mu());
         boolean[] kept = keptChannels();
         for (int c = 0; c < m.length; c++) {
             m[c] = kept[c] ? m[c] : 0.0;
@@ -83,14 +84,14 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         if (layerConf().isFrozen()) {
             return;
         }
-        gradientViews.get(VibGateLayer.MU).addi(Nd4j.createFromArray(byMu).castTo(mu().dataType()));
-        gradientViews.get(VibGateLayer.LOG_D).addi(Nd4j.createFromArray(byLogD).castTo(mu().dataType()));
+        OffHeap.add(gradientViews.get(VibGateLayer.MU), byMu); // called outside the workspaces: no temporaries left
+        OffHeap.add(gradientViews.get(VibGateLayer.LOG_D), byLogD);
     }
 
     /** Expected-activity surrogates {@code p_c = snr_c / (snr_c + t)} of the channels. */
     public double[] activeProbabilities() {
-        double[] m = mu().toDoubleVector();
-        double[] l = logD().toDoubleVector();
+        double[] m = FlatValues.readDoubles(mu());
+        double[] l = FlatValues.readDoubles(logD());
         double[] p = new double[m.length];
         for (int c = 0; c < m.length; c++) {
             p[c] = VibGates.activeProbability(m[c], l[c], layerConf().getThreshold());
@@ -100,6 +101,21 @@ public class VibGate extends BaseLayer<VibGateLayer> {
 
     private INDArray sigma() {
         return Transforms.exp(logD().mul(0.5), false);
+    }
+
+    /**
+     * Draws the {@code [B, C]} training noise into {@link #noise}, reusing its buffer while the batch size holds: it
+     * must outlive the forward pass's workspace, and a new array per pass would be freed only by the garbage
+     * collector (issue 15). The same draws as {@code Nd4j.randn(type, B, C)}, which fills a new array the same way.
+     */
+    private void drawNoise(long batch, long channels) {
+        if (noise == null || noise.size(0) != batch || noise.size(1) != channels || noise.dataType() != mu().dataType()) {
+            OffHeap.release(noise);
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                noise = Nd4j.createUninitialized(mu().dataType(), new long[]{batch, channels}, Nd4j.order());
+            }
+        }
+        Nd4j.randn(noise);
     }
 
     /** {@code [B, C]} gate values of the current training noise. */
@@ -120,9 +136,7 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         INDArray x = input;
         INDArray g;
         if (training && !layerConf().isFrozen()) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                noise = Nd4j.randn(mu().dataType(), x.size(0), x.size(1));
-            }
+            drawNoise(x.size(0), x.size(1));
             g = trainingGate();
         } else {
             g = Nd4j.createFromArray(testGate()).castTo(x.dataType());
@@ -160,8 +174,8 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         long batch = x.size(0);
         double klScale = layerConf().getKlWeight() * layerConf().getSpatialSize() * batch; // frozen: handled above
         if (klScale != 0) {
-            double[] m = mu().toDoubleVector();
-            double[] l = logD().toDoubleVector();
+            double[] m = FlatValues.readDoubles(mu());
+            double[] l = FlatValues.readDoubles(logD());
             double[] km = new double[m.length];
             double[] kl = new double[m.length];
             for (int c = 0; c < m.length; c++) {
@@ -198,8 +212,8 @@ public class VibGate extends BaseLayer<VibGateLayer> {
         if (w == 0 || layerConf().isFrozen()) {
             return 0;
         }
-        double[] m = mu().toDoubleVector();
-        double[] l = logD().toDoubleVector();
+        double[] m = FlatValues.readDoubles(mu());
+        double[] l = FlatValues.readDoubles(logD());
         double kl = 0;
         for (int c = 0; c < m.length; c++) {
             kl += VibGates.kl(m[c], l[c]);
