@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.admmnn.core.io.AtomicFile;
+import io.admmnn.experiments.pipeline.CompressionPipeline;
 import io.admmnn.experiments.pipeline.CompressionPlan;
 import io.admmnn.experiments.pipeline.RunRecord;
 import java.io.IOException;
@@ -230,7 +231,23 @@ public final class SeedSummary {
                 rec.finalStage(), dense == null ? null : 100 * (acc - dense),
                 channels.isNumber() ? channels.doubleValue() : null, rec.bops == null ? null : rec.bops.reductionDense(),
                 command, commit);
-        return new Read(run, command == null ? null : experimentFile(command), rec.plan.withSeed(0), method(rec.plan));
+        return new Read(run, command == null ? null : experimentFile(command), groupKey(rec.plan), method(rec.plan));
+    }
+
+    /**
+     * What runs of one experiment share: the plan without its seed, and with a {@code startFrom} that names a results
+     * folder's final model file ({@code model.zip}, {@code model.admmnn}) replaced by the folder, since both files of a
+     * finished run hold its final weights (the folder is read through one of them).
+     */
+    public static CompressionPlan groupKey(CompressionPlan plan) {
+        CompressionPlan key = plan.withSeed(0);
+        if (key.startFrom() == null) {
+            return key;
+        }
+        Path start = Path.of(key.startFrom()).normalize();
+        String file = start.getFileName() == null ? "" : start.getFileName().toString();
+        boolean finalModel = file.equals(CompressionPipeline.MODEL) || file.equals(CompressionPipeline.COMPRESSED_MODEL);
+        return key.withStartFrom((finalModel && start.getParent() != null ? start.getParent() : start).toString());
     }
 
     /**

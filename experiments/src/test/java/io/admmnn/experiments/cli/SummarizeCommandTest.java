@@ -173,6 +173,19 @@ class SummarizeCommandTest {
     }
 
     @Test
+    void aResultsFolderAndItsFinalModelFilesAreOneStartOtherFilesAndFoldersAreNot() {
+        CompressionPlan folder = ADMM.withStartFrom("results/x/dense").withSeed(1);
+        assertThat(SeedSummary.groupKey(ADMM.withStartFrom("results/x/dense/model.admmnn").withSeed(2)))
+                .isEqualTo(SeedSummary.groupKey(folder))
+                .isEqualTo(SeedSummary.groupKey(ADMM.withStartFrom("results/x/./dense/model.zip")));
+        assertThat(SeedSummary.groupKey(ADMM.withStartFrom("results/x/dense/checkpoint.zip")))
+                .isNotEqualTo(SeedSummary.groupKey(folder));
+        assertThat(SeedSummary.groupKey(ADMM.withStartFrom("results/y/dense/model.admmnn")))
+                .isNotEqualTo(SeedSummary.groupKey(folder));
+        assertThat(SeedSummary.groupKey(ADMM)).isEqualTo(ADMM.withSeed(0));
+    }
+
+    @Test
     void twoStageMeansNoAdmmRoundInPruningOrQuantization() {
         CompressionPlan.Quantize rounding = new CompressionPlan.Quantize(java.util.Map.of("ip1", 3), 0, 1, 1e-4, 0.01,
                 1.5, 1.0, List.of(1.0), 1, null);
