@@ -7,9 +7,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The runtime weight quantizer of {@link DqWeightQuantizerLayer}: an identity on the activations that owns the step
@@ -54,13 +52,7 @@ public class DqWeightQuantizer extends DqQuantizer {
      * heap it seldom does (issue 15: off-heap memory grew by gigabytes per epoch).
      */
     INDArray quantizedWeights(INDArray weights) {
-        if (quantized == null || !quantized.equalShapes(weights) || quantized.dataType() != weights.dataType()
-                || quantized.ordering() != weights.ordering()) {
-            OffHeap.release(quantized);
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                quantized = Nd4j.createUninitialized(weights.dataType(), weights.shape(), weights.ordering());
-            }
-        }
+        quantized = OffHeap.reuse(quantized, weights.dataType(), weights.shape(), weights.ordering());
         return levelsInto(weights, quantized);
     }
 

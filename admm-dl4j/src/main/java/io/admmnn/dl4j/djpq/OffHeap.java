@@ -1,5 +1,8 @@
 package io.admmnn.dl4j.djpq;
 
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,6 +20,22 @@ final class OffHeap {
     static void release(INDArray a) {
         if (a != null && a.closeable()) {
             a.close();
+        }
+    }
+
+    /**
+     * {@code buffer} if it already has {@code type}, {@code shape} and {@code order}, else a new uninitialized array
+     * of them outside any workspace, {@code buffer} released: a buffer kept across forward passes, reallocated only
+     * when what it must hold changes.
+     */
+    static INDArray reuse(INDArray buffer, DataType type, long[] shape, char order) {
+        if (buffer != null && buffer.dataType() == type && Arrays.equals(buffer.shape(), shape)
+                && buffer.ordering() == order) {
+            return buffer;
+        }
+        release(buffer);
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return Nd4j.createUninitialized(type, shape, order);
         }
     }
 

@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -109,12 +108,7 @@ public class VibGate extends BaseLayer<VibGateLayer> {
      * collector (issue 15). The same draws as {@code Nd4j.randn(type, B, C)}, which fills a new array the same way.
      */
     private void drawNoise(long batch, long channels) {
-        if (noise == null || noise.size(0) != batch || noise.size(1) != channels || noise.dataType() != mu().dataType()) {
-            OffHeap.release(noise);
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                noise = Nd4j.createUninitialized(mu().dataType(), new long[]{batch, channels}, Nd4j.order());
-            }
-        }
+        noise = OffHeap.reuse(noise, mu().dataType(), new long[]{batch, channels}, Nd4j.order());
         Nd4j.randn(noise);
     }
 
