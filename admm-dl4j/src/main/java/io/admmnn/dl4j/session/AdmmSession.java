@@ -448,13 +448,12 @@ public final class AdmmSession {
     private static LayerHooks installHooks(ConstrainableLayer layer) {
         BaseLayer conf = layer.config();
         LayerHooks h = new LayerHooks(layer.name());
-        List<Regularization> regs = bound(conf.getRegularization(), h, false);
+        List<Regularization> regs = new ArrayList<>(conf.getRegularization() == null ? List.of()
+                : conf.getRegularization());
         if (regs.stream().noneMatch(AdmmPenalty.class::isInstance)) {
-            AdmmPenalty p = new AdmmPenalty(layer.name(), 0.0);
-            p.bind(h);
-            regs.add(0, p);
+            regs.add(0, new AdmmPenalty(layer.name(), 0.0));
         }
-        conf.setRegularization(regs);
+        conf.setRegularization(bound(regs, h, false));
         if (layer.bias() != null) {
             conf.setRegularizationBias(bound(conf.getRegularizationBias(), h, true));
         }
