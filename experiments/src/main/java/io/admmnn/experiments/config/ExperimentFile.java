@@ -253,18 +253,14 @@ public final class ExperimentFile {
      */
     private static Path findStartFrom(String startFrom) {
         Path given = Path.of(startFrom);
-        if (Files.exists(given) || given.isAbsolute()) {
-            return Files.exists(given) ? given : null;
+        if (Files.exists(given)) {
+            return given;
         }
-        List<Path> roots = new ArrayList<>();
-        String projectRoot = System.getProperty("admmnn.root");
-        if (projectRoot != null) {
-            roots.add(Path.of(projectRoot));
+        if (given.isAbsolute()) {
+            return null;
         }
-        for (Path dir = Path.of("").toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
-            roots.add(dir);
-        }
-        return roots.stream().map(r -> r.resolve(given)).filter(Files::exists).findFirst().orElse(null);
+        return ProjectRoots.candidates().stream().map(r -> r.resolve(given)).filter(Files::exists).findFirst()
+                .orElse(null);
     }
 
     private static CompressionPlan.Training training(ConfigSection s) {

@@ -1,5 +1,6 @@
 package io.admmnn.experiments.inference;
 
+import io.admmnn.experiments.config.ProjectRoots;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The project's Python scripts ({@code scripts/bench_torch.py}, {@code scripts/infer_torch.py}), found through the
- * system property {@code admmnn.root} (set by {@code scripts/admm-nn}) or by walking up from the working directory,
+ * The project's Python scripts ({@code scripts/bench_torch.py}, {@code scripts/infer_torch.py}), found under the
+ * {@link ProjectRoots} (the root scripts/admm-nn passes, or the working directory and the folders above it),
  * and run with Debian's {@code /usr/bin/python3} (or {@code $ADMM_NN_PYTHON}).
  */
 public final class ProjectScripts {
@@ -24,16 +25,9 @@ public final class ProjectScripts {
 
     /** {@code scripts/<name>}, or an error saying where it was looked for. */
     public static Path script(String name) {
-        List<Path> tried = new ArrayList<>();
-        String root = System.getProperty("admmnn.root");
-        if (root != null) {
-            tried.add(Path.of(root, "scripts", name));
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            tried.add(dir.resolve("scripts").resolve(name));
-        }
-        return tried.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "scripts/" + name + " not found (run from the project, or through scripts/admm-nn)"));
+        return ProjectRoots.candidates().stream().map(r -> r.resolve("scripts").resolve(name))
+                .filter(Files::isRegularFile).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                        "scripts/" + name + " not found (run from the project, or through scripts/admm-nn)"));
     }
 
     /** Set by bin/blas-env when it, not the user, chose ND4J's OpenBLAS core. */
