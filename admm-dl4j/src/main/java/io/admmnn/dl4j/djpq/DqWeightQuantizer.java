@@ -56,11 +56,21 @@ public class DqWeightQuantizer extends DqQuantizer {
         return levelsInto(weights, quantized);
     }
 
+    /**
+     * Identity on the activations; refreshes {@link #quantizedWeights}' buffer to the bound layer's current
+     * {@code q(W)} first. DL4J's convolution layer keeps the array its weight noise returned until its backward pass
+     * clears it, and skips that clearing when its oneDNN helper runs the backward pass (DL4J 1.0.0-M2.1): without the
+     * refresh, every training pass of an epoch would compute with the {@code q(W)} of the epoch's first pass while
+     * {@code W} kept learning, and the network evaluated after the epoch would be one it never trained (issue 15).
+     */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         if (training) {
             project();
+        }
+        if (quantized != null && weighted != null) {
+            levelsInto(weighted.getParam(WEIGHTS), quantized);
         }
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
     }
