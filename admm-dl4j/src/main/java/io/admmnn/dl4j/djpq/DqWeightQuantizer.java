@@ -70,7 +70,7 @@ public class DqWeightQuantizer extends DqQuantizer {
             project();
         }
         if (quantized != null && weighted != null) {
-            levelsInto(weighted.getParam(WEIGHTS), quantized);
+            quantizedWeights(weighted.getParam(WEIGHTS));
         }
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
     }
