@@ -273,20 +273,29 @@ class DjpqNetworkWrapTest {
         for (int i = 0; i < 5; i++) {
             net.fit(d);
         }
+        DjpqNetwork back = savedAndLoaded(djpq, d, dir);
+        assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
+    }
+
+    /**
+     * {@code djpq} (whose network has its BOPs listener) saved and loaded: the same outputs and results, and one more
+     * step from the same noise gives both the same parameters. Returns the loaded one.
+     */
+    private static DjpqNetwork savedAndLoaded(DjpqNetwork djpq, DataSet d, Path dir) throws Exception {
+        MultiLayerNetwork net = djpq.network();
         File f = dir.resolve("djpq.zip").toFile();
         net.save(f, true);
         MultiLayerNetwork loaded = MultiLayerNetwork.load(f, true);
         DjpqNetwork back = DjpqNetwork.wrap(loaded, INPUT, djpq.settings());
         assertThat(loaded.output(d.getFeatures())).isEqualTo(net.output(d.getFeatures()));
         assertThat(back.results()).isEqualTo(djpq.results());
-        // both continue identically from the same noise
         loaded.addListeners(back.bopsPenalty());
         Nd4j.getRandom().setSeed(77);
         net.fit(d);
         Nd4j.getRandom().setSeed(77);
         loaded.fit(d);
         assertThat(loaded.params()).isEqualTo(net.params());
-        assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
+        return back;
     }
 
     /**
@@ -324,17 +333,9 @@ class DjpqNetworkWrapTest {
         assertThat(djpq.results()).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
         assertThat(djpq.results()).extracting(r -> r.weights().bits()).anyMatch(b -> b < 8);
 
-        File f = dir.resolve("fixed.zip").toFile();
-        net.save(f, true);
-        MultiLayerNetwork loaded = MultiLayerNetwork.load(f, true);
-        DjpqNetwork back = DjpqNetwork.wrap(loaded, INPUT, djpq.settings());
-        assertThat(((VibGateLayer) loaded.getLayer(back.units().get(0).gate()).conf().getLayer()).isFrozen()).isTrue();
-        loaded.addListeners(back.bopsPenalty());
-        Nd4j.getRandom().setSeed(77);
-        net.fit(d);
-        Nd4j.getRandom().setSeed(77);
-        loaded.fit(d);
-        assertThat(loaded.params()).isEqualTo(net.params());
+        DjpqNetwork back = savedAndLoaded(djpq, d, dir);
+        assertThat(((VibGateLayer) back.network().getLayer(back.units().get(0).gate()).conf().getLayer()).isFrozen())
+                .isTrue();
 
         DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
         assertThat(pruned.results()).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
