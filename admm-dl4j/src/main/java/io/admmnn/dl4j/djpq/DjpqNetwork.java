@@ -35,6 +35,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -116,7 +117,9 @@ public final class DjpqNetwork {
     /**
      * Builds the DJPQ network around a trained {@code source} (copying its parameters): quantizer ranges start at
      * the largest |w| of each layer and at the largest activation a calibration batch produces, at the settings'
-     * initial bit widths; gates start at the settings' KL weight and threshold, {@code mu = 1, logD = -9}.
+     * initial bit widths; gates start at the settings' KL weight and threshold, {@code mu = 1, logD = -9}, or, with
+     * {@link DjpqSettings#fixedGates}, frozen at {@link #nonZeroChannels} ({@code mu = 0}: a channel of the source
+     * that is all zero stays closed and is removed by {@link #prunedAndFixed}).
      *
      * @param input             the network's input type (as given to {@code setInputType})
      * @param inputNonNegative  whether network inputs are >= 0 (images scaled to [0, 1])
@@ -130,6 +133,7 @@ public final class DjpqNetwork {
                 .dataType(sc.getDataType()).updater(firstUpdater(sc)).list();
         int n = sc.getConfs().size();
         int[] newIndex = new int[n];
+        int[] gateSource = new int[4 * n]; // by gate index: the source layer whose outputs it gates
         boolean nonNegative = inputNonNegative;
         int k = 0;
         for (int i = 0; i < n; i++) {
@@ -150,8 +154,11 @@ public final class DjpqNetwork {
                 lb.layer(k++, l);
                 if (!(l instanceof OutputLayer)) {
                     requireFoldable(name, ((BaseLayer) l).getActivationFn());
-                    lb.layer(k++, new VibGateLayer.Builder().klWeight(settings.klWeight())
-                            .threshold(settings.gateThreshold()).name(name + "-gate").build());
+                    VibGateLayer gate = new VibGateLayer.Builder().klWeight(settings.klWeight())
+                            .threshold(settings.gateThreshold()).name(name + "-gate").build();
+                    gate.setFrozen(settings.fixedGates());
+                    gateSource[k] = i;
+                    lb.layer(k++, gate);
                 }
                 nonNegative = nonNegativeActivation(((BaseLayer) l).getActivationFn());
             } else {
@@ -172,7 +179,30 @@ public final class DjpqNetwork {
                 net.getLayer(newIndex[i]).params().assign(source.getLayer(i).params());
             }
         }
+        if (settings.fixedGates()) {
+            for (int j = 0; j < k; j++) {
+                if (net.getLayer(j) instanceof VibGate g) {
+                    g.mu().assign(Nd4j.createFromArray(nonZeroChannels(source.getLayer(gateSource[j])))
+                            .castTo(g.mu().dataType()));
+                }
+            }
+        }
         return wrap(net, input, settings);
+    }
+
+    /**
+     * 1 for each output channel of a convolution ({@code W [out, in, kH, kW]}) or dense layer ({@code W [in, out]})
+     * with a non-zero weight or bias, 0 for a channel that is all zero: the fixed gates' {@code mu}.
+     */
+    static double[] nonZeroChannels(Layer layer) {
+        INDArray w = layer.getParam("W");
+        INDArray largest = w.rank() == 4 ? Transforms.abs(w, true).max(1, 2, 3) : Transforms.abs(w, true).max(0);
+        double[] mu = FlatValues.readDoubles(largest.addi(Transforms.abs(layer.getParam("b"), true)
+                .reshape(largest.shape())));
+        for (int c = 0; c < mu.length; c++) {
+            mu[c] = mu[c] > 0 ? 1 : 0;
+        }
+        return mu;
     }
 
     /** Re-attaches to a DJPQ network (e.g. one loaded from a checkpoint): binds the weight quantizers, finds units. */

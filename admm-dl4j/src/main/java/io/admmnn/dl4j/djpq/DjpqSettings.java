@@ -17,9 +17,15 @@ package io.admmnn.dl4j.djpq;
  *                            still the expected BOPs' one. So training stops trading accuracy for BOPs at about
  *                            {@code R}x fewer BOPs (a hinge {@code bopsWeight * max(0, BOPs - BOPs_dense / R)}
  *                            decided on the exported BOPs)
+ * @param fixedGates          false: the gates are learned (DJPQ). true: the channels are those of the starting network
+ *                            (the two-stage baseline with DQ-learned bits): every gate is frozen from the start at
+ *                            {@code mu_c = 1} where output channel c has a non-zero weight or bias, {@code mu_c = 0}
+ *                            (pruned) where they are all zero; no KL term, no gate gradient, so the BOPs term acts
+ *                            through the bits only
  */
 public record DjpqSettings(double klWeight, double gateThreshold, double bopsWeight, boolean powerOfTwo,
-                           int initialWeightBits, int initialActivationBits, double targetReduction) {
+                           int initialWeightBits, int initialActivationBits, double targetReduction,
+                           boolean fixedGates) {
 
     public DjpqSettings {
         if (!(klWeight >= 0) || !(bopsWeight >= 0) || !(gateThreshold > 0)) {
@@ -33,6 +39,13 @@ public record DjpqSettings(double klWeight, double gateThreshold, double bopsWei
         if (!(targetReduction == 0 || targetReduction > 1 && Double.isFinite(targetReduction))) {
             throw new IllegalArgumentException("DJPQ: targetReduction must be 0 (off) or > 1, got " + targetReduction);
         }
+    }
+
+    /** Settings with learned gates. */
+    public DjpqSettings(double klWeight, double gateThreshold, double bopsWeight, boolean powerOfTwo,
+                        int initialWeightBits, int initialActivationBits, double targetReduction) {
+        this(klWeight, gateThreshold, bopsWeight, powerOfTwo, initialWeightBits, initialActivationBits, targetReduction,
+                false);
     }
 
     /** Settings without a BOPs target (the BOPs term always acts). */

@@ -273,20 +273,74 @@ class DjpqNetworkWrapTest {
         for (int i = 0; i < 5; i++) {
             net.fit(d);
         }
+        DjpqNetwork back = savedAndLoaded(djpq, d, dir);
+        assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
+    }
+
+    /**
+     * {@code djpq} (whose network has its BOPs listener) saved and loaded: the same outputs and results, and one more
+     * step from the same noise gives both the same parameters. Returns the loaded one.
+     */
+    private static DjpqNetwork savedAndLoaded(DjpqNetwork djpq, DataSet d, Path dir) throws Exception {
+        MultiLayerNetwork net = djpq.network();
         File f = dir.resolve("djpq.zip").toFile();
         net.save(f, true);
         MultiLayerNetwork loaded = MultiLayerNetwork.load(f, true);
         DjpqNetwork back = DjpqNetwork.wrap(loaded, INPUT, djpq.settings());
         assertThat(loaded.output(d.getFeatures())).isEqualTo(net.output(d.getFeatures()));
         assertThat(back.results()).isEqualTo(djpq.results());
-        // both continue identically from the same noise
         loaded.addListeners(back.bopsPenalty());
         Nd4j.getRandom().setSeed(77);
         net.fit(d);
         Nd4j.getRandom().setSeed(77);
         loaded.fit(d);
         assertThat(loaded.params()).isEqualTo(net.params());
-        assertThat(back.results().get(0).weights().bits()).isIn(2, 4, 8, 16); // power-of-two widths
+        return back;
+    }
+
+    /**
+     * Fixed gates (the two-stage baseline with DQ-learned bits): a source with conv1 channel 1 and ip1 channels 0 and
+     * 6 all zero, ip1 channel 3 zero but for its bias. Training under a large BOPs weight moves the bits only; the
+     * zero channels stay closed, are removed by prunedAndFixed, and the frozen gates survive a save and load.
+     */
+    @Test
+    void fixedGatesKeepTheStartingChannelsWhileTheBopsTermLowersTheBits(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork src = source(DataType.DOUBLE);
+        src.getLayer(0).getParam("W").get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).assign(0);
+        src.getLayer(0).getParam("b").putScalar(1, 0);
+        INDArray ip1W = src.getLayer(2).getParam("W");
+        for (int c : new int[]{0, 3, 6}) {
+            ip1W.getColumn(c).assign(0);
+            src.getLayer(2).getParam("b").putScalar(c, c == 3 ? 0.2 : 0);
+        }
+        DjpqNetwork djpq = DjpqNetwork.insert(src, INPUT, true, new DjpqSettings(1e-2, 1, 5, false, 8, 8, 0, true),
+                data(DataType.DOUBLE, 16, 1).getFeatures());
+        MultiLayerNetwork net = djpq.network();
+        VibGate conv1Gate = (VibGate) net.getLayer(djpq.units().get(0).gate());
+        VibGate ip1Gate = (VibGate) net.getLayer(djpq.units().get(1).gate());
+        assertThat(conv1Gate.mu().toDoubleVector()).containsExactly(1, 0, 1, 1);
+        assertThat(ip1Gate.mu().toDoubleVector()).containsExactly(0, 1, 1, 1, 1, 1, 0, 1);
+        assertThat(conv1Gate.calcRegularizationScore(false)).isZero(); // no KL term although klWeight > 0
+        INDArray gates = Nd4j.concat(0, conv1Gate.params(), ip1Gate.params());
+        net.addListeners(djpq.bopsPenalty());
+        double start = djpq.expectedBops().relative();
+        DataSet d = data(DataType.DOUBLE, 64, 2);
+        for (int i = 0; i < 60; i++) {
+            net.fit(d);
+        }
+        assertThat(Nd4j.concat(0, conv1Gate.params(), ip1Gate.params())).isEqualTo(gates);
+        assertThat(djpq.expectedBops().relative()).isLessThan(0.7 * start); // through the bits alone
+        assertThat(djpq.results()).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
+        assertThat(djpq.results()).extracting(r -> r.weights().bits()).anyMatch(b -> b < 8);
+
+        DjpqNetwork back = savedAndLoaded(djpq, d, dir);
+        assertThat(((VibGateLayer) back.network().getLayer(back.units().get(0).gate()).conf().getLayer()).isFrozen())
+                .isTrue();
+
+        DjpqNetwork pruned = djpq.prunedAndFixed(INPUT);
+        assertThat(pruned.results()).extracting(DjpqNetwork.LayerResult::keptOut).containsExactly(3, 6, 3);
+        assertThat(pruned.results()).extracting(DjpqNetwork.LayerResult::keptIn).containsExactly(1, 3, 6);
+        assertThat(pruned.finalBops().bops()).isCloseTo(djpq.finalBops().bops(), within(1e-6));
     }
 
     /** Trains a little, prunes conv1 channel 1 and ip1 channels 0 and 6, snaps every range to its step grid. */

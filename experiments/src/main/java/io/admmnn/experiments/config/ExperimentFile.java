@@ -69,7 +69,7 @@ import java.util.Map;
  * djpq:
  *   epochs: 3               # joint training: CE + klWeight * KL + bopsWeight * BOPs / BOPs_dense
  *   learningRate: 1.0e-3
- *   learningRateDecay: 1.0  # optional, and so are the next six (defaults shown)
+ *   learningRateDecay: 1.0  # optional, and so are the next ten (defaults shown)
  *   klWeight: 1.0e-5        # gamma, weight of the VIB gates' KL term
  *   gateThreshold: 1.0      # a channel is pruned when mu^2 / sigma^2 <= this
  *   bopsWeight: 0.1         # beta
@@ -80,6 +80,7 @@ import java.util.Map;
  *   targetReduction: 0      # 0: off; R > 1: the BOPs term acts only while the network as it would be exported
  *                           # has more than 1/R of the 32 x 32-bit dense BOPs
  *   quantizerLearningRateFactor: 1  # the quantizers' (step, range) learning rate / learningRate
+ *   gates: learned          # or fixed: the starting network's non-zero channels kept, only the bits learned
  *   finetune: {epochs: 2, learningRate: 2.0e-4}   # pruned channels removed, bits fixed
  * layers:                   # layer name or glob (* and ?) -> target
  *   conv*: {ratio: 0.9, projection: filter}
@@ -274,7 +275,7 @@ public final class ExperimentFile {
     private static CompressionPlan.Djpq djpq(ConfigSection s) {
         s.allowOnly("epochs", "learningRate", "learningRateDecay", "klWeight", "gateThreshold", "bopsWeight",
                 "powerOfTwo", "initialWeightBits", "initialActivationBits", "gateLearningRateFactor", "targetReduction",
-                "quantizerLearningRateFactor", "finetune");
+                "quantizerLearningRateFactor", "gates", "finetune");
         int epochs = s.integer("epochs", v -> v >= 1, "must be >= 1");
         double lr = s.number("learningRate", v -> v > 0, RANGE_POSITIVE);
         double decay = s.number("learningRateDecay", 1.0, v -> v > 0 && v <= 1, "must be in (0, 1]");
@@ -288,9 +289,10 @@ public final class ExperimentFile {
                 RANGE_POSITIVE);
         double target = s.number("targetReduction", 0.0, v -> v == 0 || v > 1, "must be 0 (off) or > 1");
         double quantizerFactor = s.number("quantizerLearningRateFactor", 1.0, v -> v > 0, RANGE_POSITIVE);
+        String gates = s.has("gates") ? s.string("gates") : CompressionPlan.Djpq.GATES_LEARNED;
         CompressionPlan.Training finetune = training(s.section("finetune"));
         return s.build(() -> new CompressionPlan.Djpq(epochs, lr, decay, kl, threshold, bops, pow2, wBits, aBits,
-                finetune, gateFactor, target, quantizerFactor));
+                finetune, gateFactor, target, quantizerFactor, gates));
     }
 
     private static CompressionPlan.Admm admm(ConfigSection s) {

@@ -80,13 +80,21 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
      * @param quantizerLearningRateFactor the quantizers' (step, range) learning rate relative to the others': Adam
      *                     moves a parameter by about one learning rate per step whatever its scale, and a step d of
      *                     a few 1e-3 would change its bit width by several bits per step at the weights' rate
+     * @param gates        {@value #GATES_LEARNED} (DJPQ), or {@value #GATES_FIXED}: the channels are the starting
+     *                     network's (those not all zero), the gates frozen, only the bits learned (the two-stage
+     *                     baseline with DQ-learned bits, after a pruned {@code startFrom}); null reads as learned
+     *                     (run records from before it existed)
      */
     public record Djpq(int epochs, double learningRate, double learningRateDecay, double klWeight,
                        double gateThreshold, double bopsWeight, boolean powerOfTwo, int initialWeightBits,
                        int initialActivationBits, Training finetune, double gateLearningRateFactor,
-                       double targetReduction, double quantizerLearningRateFactor) {
+                       double targetReduction, double quantizerLearningRateFactor, String gates) {
         /** The default {@link #gateLearningRateFactor}. */
         public static final double DEFAULT_GATE_RATE_FACTOR = 10;
+        /** {@link #gates}: learned by DJPQ. */
+        public static final String GATES_LEARNED = "learned";
+        /** {@link #gates}: fixed at the starting network's non-zero channels. */
+        public static final String GATES_FIXED = "fixed";
 
         public Djpq {
             require(gateLearningRateFactor > 0 && Double.isFinite(gateLearningRateFactor),
@@ -106,6 +114,24 @@ public record CompressionPlan(String model, String dataset, long seed, int batch
             }
             require(quantizerLearningRateFactor > 0 && Double.isFinite(quantizerLearningRateFactor),
                     "djpq quantizerLearningRateFactor must be > 0, was " + quantizerLearningRateFactor);
+            gates = gates == null ? GATES_LEARNED : gates; // run records written before the key existed
+            require(gates.equals(GATES_LEARNED) || gates.equals(GATES_FIXED),
+                    "djpq gates must be " + GATES_LEARNED + " or " + GATES_FIXED + ", was '" + gates + "'");
+        }
+
+        /** With learned gates. */
+        public Djpq(int epochs, double learningRate, double learningRateDecay, double klWeight, double gateThreshold,
+                    double bopsWeight, boolean powerOfTwo, int initialWeightBits, int initialActivationBits,
+                    Training finetune, double gateLearningRateFactor, double targetReduction,
+                    double quantizerLearningRateFactor) {
+            this(epochs, learningRate, learningRateDecay, klWeight, gateThreshold, bopsWeight, powerOfTwo,
+                    initialWeightBits, initialActivationBits, finetune, gateLearningRateFactor, targetReduction,
+                    quantizerLearningRateFactor, GATES_LEARNED);
+        }
+
+        /** Whether the gates are fixed (only the bits are learned). */
+        public boolean fixedGates() {
+            return GATES_FIXED.equals(gates);
         }
 
         /** Without a BOPs target. */

@@ -46,7 +46,7 @@ final class DjpqMethod {
     static DjpqSettings settings(CompressionPlan plan) {
         CompressionPlan.Djpq d = plan.djpq();
         return new DjpqSettings(d.klWeight(), d.gateThreshold(), d.bopsWeight(), d.powerOfTwo(), d.initialWeightBits(),
-                d.initialActivationBits(), d.targetReduction());
+                d.initialActivationBits(), d.targetReduction(), d.fixedGates());
     }
 
     /** Wraps {@code source} (a trained network) with DJPQ's layers; {@code calibration} sets activation ranges. */

@@ -98,7 +98,8 @@ public final class SeedSummary {
      *
      * @param experiment           the experiment file's name without .yaml (a command without one: the folder name
      *                             of the run with the lowest seed), numbered when runs of one file have other plans
-     * @param method               admm, two-stage (no ADMM round at all) or djpq: {@link SeedSummary#method}
+     * @param method               admm, two-stage (no ADMM round at all), two-stage (DQ bits) or djpq:
+     *                             {@link SeedSummary#method}
      * @param model                the plan's model
      * @param dataset              the plan's data set
      * @param seeds                of the runs, ascending
@@ -251,12 +252,16 @@ public final class SeedSummary {
     }
 
     /**
-     * djpq; two-stage for an ADMM plan that runs no ADMM round (magnitude pruning, retraining, and rounding to the
-     * levels if it quantizes); else admm (ADMM pruning, or ADMM quantization of a model pruned without it).
+     * djpq; two-stage (DQ bits) for a DJPQ plan with fixed gates (channels of a pruned start, bits learned by DQ);
+     * two-stage for an ADMM plan that runs no ADMM round (magnitude pruning, retraining, and rounding to the levels
+     * if it quantizes); else admm (ADMM pruning, or ADMM quantization of a model pruned without it).
      */
     public static String method(CompressionPlan plan) {
+        if (plan.usesDjpq()) {
+            return plan.djpq().fixedGates() ? "two-stage (DQ bits)" : "djpq";
+        }
         boolean admmQuantization = plan.quantizes() && plan.quantize().rounds() > 0;
-        return plan.usesDjpq() ? "djpq" : plan.admm().rounds() == 0 && !admmQuantization ? "two-stage" : "admm";
+        return plan.admm().rounds() == 0 && !admmQuantization ? "two-stage" : "admm";
     }
 
     private static String shortCommit(String commit) {
@@ -422,7 +427,8 @@ public final class SeedSummary {
                 + "bopsChannels.reduction (pruned channels removed, the count comparable with DJPQ's) where every run "
                 + "of the group has it, else bops.reductionDense (every weight executed, zeros included, at the "
                 + "layers' bits; in a DJPQ report already against the unpruned network, so with the removed channels "
-                + "saved); the BOPs count column says which. Method: djpq for method djpq; two-stage for an ADMM plan "
+                + "saved); the BOPs count column says which. Method: djpq for method djpq, two-stage (DQ bits) for method "
+                + "djpq with fixed gates (the channels of a pruned start, only the bits learned); two-stage for an ADMM plan "
                 + "without any ADMM round (admm.rounds 0 and no quantize.rounds), i.e. magnitude pruning and rounding; "
                 + "else admm. Each ± is the sample standard deviation (n - 1) "
                 + "over the group's seeds (– for one seed). The chart shows each group's mean with ±1 standard "

@@ -198,6 +198,13 @@ class SummarizeCommandTest {
         // ADMM quantization of a model pruned elsewhere (--start-from, 0 pruning rounds) is ADMM.
         assertThat(SeedSummary.method(TWO_STAGE.withQuantize(admmQuantization))).isEqualTo("admm");
         assertThat(SeedSummary.method(DJPQ)).isEqualTo("djpq");
+        CompressionPlan.Djpq d = DJPQ.djpq();
+        CompressionPlan fixedGates = CompressionPlan.djpq("lenet-5", "mnist", 0, 64, 0, 0, DJPQ.pretrain(),
+                new CompressionPlan.Djpq(d.epochs(), d.learningRate(), d.learningRateDecay(), d.klWeight(),
+                        d.gateThreshold(), d.bopsWeight(), d.powerOfTwo(), d.initialWeightBits(),
+                        d.initialActivationBits(), d.finetune(), d.gateLearningRateFactor(), d.targetReduction(),
+                        d.quantizerLearningRateFactor(), CompressionPlan.Djpq.GATES_FIXED), null, null);
+        assertThat(SeedSummary.method(fixedGates)).isEqualTo("two-stage (DQ bits)");
     }
 
     @Test

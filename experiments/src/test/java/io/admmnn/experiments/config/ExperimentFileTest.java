@@ -115,6 +115,38 @@ class ExperimentFileTest {
     }
 
     @Test
+    void theTwoStageDqExperimentsQuantizeThePruneStageWithFixedGatesAndTheDjpqSettings() throws IOException {
+        CompressionPlan twoStage = ExperimentFile.load(Path.of("configs/lenet-5-bops-two-stage.yaml"));
+        CompressionPlan prune = ExperimentFile.load(Path.of("configs/lenet-5-bops-prune.yaml"));
+        assertThat(prune.quantizes()).isFalse();
+        assertThat(prune).isEqualTo(twoStage.withQuantize(null)); // stage 1 of the fixed-bit baseline, alone
+        CompressionPlan djpq = ExperimentFile.load(Path.of("configs/lenet-5-bops-djpq.yaml"));
+        for (String f : new String[]{"configs/lenet-5-bops-two-stage-dq.yaml",
+                "configs/lenet-5-bops-two-stage-dq-pow2.yaml"}) {
+            CompressionPlan dq = ExperimentFile.load(Path.of(f));
+            CompressionPlan.Djpq d = dq.djpq();
+            assertThat(d.fixedGates()).as(f).isTrue();
+            assertThat(Path.of(dq.startFrom()).endsWith(Path.of("results/lenet-5-bops/prune-s42"))).as(f).isTrue();
+            assertThat(dq.pretrain().epochs()).as(f).isZero();
+            assertThat(d.targetReduction()).as(f).isEqualTo(233);
+            assertThat(d.powerOfTwo()).as(f).isEqualTo(f.contains("pow2"));
+            CompressionPlan.Djpq ref = djpq.djpq();
+            assertThat(List.of(d.epochs(), d.learningRate(), d.learningRateDecay(), d.bopsWeight(),
+                    d.initialWeightBits(), d.initialActivationBits(), d.quantizerLearningRateFactor(), d.finetune()))
+                    .as(f).isEqualTo(List.of(ref.epochs(), ref.learningRate(), ref.learningRateDecay(),
+                            ref.bopsWeight(), ref.initialWeightBits(), ref.initialActivationBits(),
+                            ref.quantizerLearningRateFactor(), ref.finetune()));
+        }
+        assertThat(djpq.djpq().fixedGates()).isFalse(); // learned, the default
+        String yaml = Files.readString(Path.of("configs/lenet-5-bops-djpq.yaml"));
+        assertThat(errorOf(yaml.replace("djpq:\n", "djpq:\n  gates: frozen\n"))).contains("djpq")
+                .contains("gates must be learned or fixed");
+        // run records from before the key existed read as learned gates
+        assertThat(RunRecord.read(Path.of("../results/lenet-5-bops/djpq-s42")).plan.djpq().gates())
+                .isEqualTo(CompressionPlan.Djpq.GATES_LEARNED);
+    }
+
+    @Test
     void vggFashionExperimentsAreDjpqAndFilterPrunedAdmmWithActivationBitsAndTheirShortVariantsDifferOnlyInLength() {
         CompressionPlan djpq = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-djpq.yaml"));
         CompressionPlan admm = ExperimentFile.load(Path.of("configs/vgg-7-quarter-fashion-admm.yaml"));

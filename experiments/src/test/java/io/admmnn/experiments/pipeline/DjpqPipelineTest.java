@@ -11,6 +11,7 @@ import io.admmnn.experiments.data.DatasetId;
 import io.admmnn.experiments.data.Mnist;
 import io.admmnn.experiments.inference.RuntimeAccuracy;
 import io.admmnn.experiments.report.PruningReport;
+import io.admmnn.experiments.report.SeedSummary;
 import io.admmnn.experiments.zoo.ZooModel;
 import io.admmnn.runtime.model.CompressedModel;
 import java.nio.file.Files;
@@ -53,6 +54,53 @@ class DjpqPipelineTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("layers");
         assertThatThrownBy(() -> ExperimentFile.parse("method: dpjq\nmodel: lenet-5\n", "x.yaml"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("must be admm or djpq");
+    }
+
+    /**
+     * The two-stage baseline with DQ-learned bits: a filter-pruned, retrained start (half of conv1's and conv2's and 40 %
+     * of ip1's channels all zero), then DJPQ with fixed gates from that results folder. The zero channels are
+     * removed and all others kept, the BOPs term lowers the bits, the model file reads back the same accuracy, and a
+     * run that crashed in its second DJPQ epoch resumes (frozen gates in the checkpoint) to the same result.
+     */
+    @Test
+    void fixedGatesKeepThePrunedStartsChannelsLearnOnlyTheBitsAndResume(@TempDir Path dir) throws Exception {
+        Path start = dir.resolve("prune");
+        CompressionPlan prune = new CompressionPlan(ZooModel.LENET_5.id(), "mnist", 7, 50, 1000, 200,
+                new CompressionPlan.Training(1, 1e-3, 1), new CompressionPlan.Admm(0, 1, 3e-4, 0.003, 1.5, 0.2, true,
+                1, 0), new CompressionPlan.Training(1, 5e-4, 1),
+                java.util.Map.of("conv1", 0.5, "conv2", 0.5, "ip1", 0.4, "ip2", 0.0), null,
+                CompressionPlan.Storage.DEFAULT, java.util.Map.of("conv1", ProjectionSpec.of("filter"),
+                "conv2", ProjectionSpec.of("filter"), "ip1", ProjectionSpec.of("filter")));
+        new CompressionPipeline(start, mnist, s -> { }, false).run(prune, "test");
+        CompressionPlan fixed = CompressionPlan.djpq(ZooModel.LENET_5.id(), "mnist", 7, 50, 1000, 200,
+                new CompressionPlan.Training(0, 1e-3, 1),
+                new CompressionPlan.Djpq(2, 1e-3, 1, 1e-4, 1, 2.0, false, 8, 8, new CompressionPlan.Training(1, 2e-4, 1),
+                        30, 0, 0.1, CompressionPlan.Djpq.GATES_FIXED), start.toString(), null);
+        RunRecord straight = new CompressionPipeline(dir.resolve("a"), mnist, System.out::println, false)
+                .run(fixed, "test");
+        assertThat(straight.djpq.layers()).extracting(RunRecord.DjpqLayer::keptOut).containsExactly(10, 25, 300, 10);
+        assertThat(straight.djpq.layers()).extracting(RunRecord.DjpqLayer::keptIn).containsExactly(1, 10, 25, 300);
+        // bits moved: fewer BOPs than the kept channels at the starting 8 x 8 bits
+        long startBops = straight.bops.layers().stream().mapToLong(r -> r.macsDense() * 64).sum();
+        assertThat((double) straight.bops.bopsDense()).isLessThan(0.9 * startBops);
+        assertThat(straight.accuracy.get(RunRecord.AFTER_DJPQ_FINETUNE)).isGreaterThan(0.7);
+        assertThat(straight.accuracy.get(RunRecord.FROM_COMPRESSED_FILE))
+                .isEqualTo(straight.accuracy.get(RunRecord.AFTER_DJPQ_FINETUNE));
+        assertThat(SeedSummary.method(straight.plan)).isEqualTo("two-stage (DQ bits)");
+        assertThat(PruningReport.write(straight, dir.resolve("a"))).contains("gates fixed");
+
+        Path crashed = dir.resolve("crash");
+        assertThatThrownBy(() -> new CompressionPipeline(crashed, mnist, s -> {
+            // not at [djpq 1/2]: with no pretraining, the line comes before the run's first checkpoint
+            if (s.contains("[djpq 2/2]")) {
+                throw new IllegalStateException("simulated crash");
+            }
+        }, false).run(fixed, "test")).hasMessage("simulated crash");
+        RunRecord resumed = new CompressionPipeline(crashed, mnist, s -> { }, false).resume("resume");
+        assertThat(resumed.accuracy).isEqualTo(straight.accuracy);
+        assertThat(resumed.djpq).isEqualTo(straight.djpq);
+        assertThat(Files.readAllBytes(crashed.resolve(CompressionPipeline.COMPRESSED_MODEL)))
+                .isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(CompressionPipeline.COMPRESSED_MODEL)));
     }
 
     @Test
