@@ -126,7 +126,7 @@ class ExperimentFileTest {
             CompressionPlan dq = ExperimentFile.load(Path.of(f));
             CompressionPlan.Djpq d = dq.djpq();
             assertThat(d.fixedGates()).as(f).isTrue();
-            assertThat(Path.of(dq.startFrom()).endsWith(Path.of("results/lenet-5-bops/prune-s42"))).as(f).isTrue();
+            assertThat(Path.of(dq.startFrom()).endsWith(Path.of("results/lenet-5-bops-prune/prune-s42"))).as(f).isTrue();
             assertThat(dq.pretrain().epochs()).as(f).isZero();
             assertThat(d.targetReduction()).as(f).isEqualTo(233);
             assertThat(d.powerOfTwo()).as(f).isEqualTo(f.contains("pow2"));
@@ -142,7 +142,7 @@ class ExperimentFileTest {
         assertThat(errorOf(yaml.replace("djpq:\n", "djpq:\n  gates: frozen\n"))).contains("djpq")
                 .contains("gates must be learned or fixed");
         // run records from before the key existed read as learned gates
-        assertThat(RunRecord.read(Path.of("../results/lenet-5-bops/djpq-s42")).plan.djpq().gates())
+        assertThat(RunRecord.read(Path.of("../results/lenet-5-bops-djpq-stale-weights/djpq-s42")).plan.djpq().gates())
                 .isEqualTo(CompressionPlan.Djpq.GATES_LEARNED);
     }
 
