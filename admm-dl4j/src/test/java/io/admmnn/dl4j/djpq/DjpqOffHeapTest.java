@@ -2,19 +2,14 @@ package io.admmnn.dl4j.djpq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.admmnn.dl4j.TestNetworks;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Off-heap arrays of DJPQ training (issue 15): DL4J asks for the quantized weights outside its workspaces on every
@@ -25,15 +20,13 @@ class DjpqOffHeapTest {
 
     @Test
     void quantizedWeightsOfEveryPassShareOneBufferHoldingTheCurrentLevels() {
-        MultiLayerNetwork source = TestNetworks.dense(new NeuralNetConfiguration.Builder().seed(3)
-                .updater(new Adam(0.05)), Activation.RELU, 6, 5, 3);
-        Nd4j.getRandom().setSeed(4);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 6);
+        SmallDjpqNetwork small = SmallDjpqNetwork.of(3, 0.05);
+        DjpqNetwork d = small.djpq();
+        INDArray x = small.input();
         INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
         for (int i = 0; i < 8; i++) {
             y.putScalar(i, i % 3, 1.0);
         }
-        DjpqNetwork d = DjpqNetwork.insert(source, InputType.feedForward(6), true, DjpqSettings.defaults(), x);
         MultiLayerNetwork net = d.network();
         net.setListeners(d.bopsPenalty());
         for (DjpqNetwork.Unit u : d.units()) {

@@ -2,19 +2,12 @@ package io.admmnn.dl4j.djpq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.admmnn.dl4j.TestNetworks;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * A weighted layer that kept the quantized weights of an earlier training pass in DL4J's weight-noise cache (as
@@ -26,11 +19,9 @@ class DqWeightQuantizerRefreshTest {
 
     @Test
     void aLayerHoldingAnEarlierPassesQuantizedWeightsComputesWithTheCurrentOnes() {
-        MultiLayerNetwork source = TestNetworks.dense(new NeuralNetConfiguration.Builder().seed(5)
-                .updater(new Adam(0.01)), Activation.RELU, 6, 5, 3);
-        Nd4j.getRandom().setSeed(6);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 6);
-        DjpqNetwork d = DjpqNetwork.insert(source, InputType.feedForward(6), true, DjpqSettings.defaults(), x);
+        SmallDjpqNetwork small = SmallDjpqNetwork.of(5, 0.01);
+        DjpqNetwork d = small.djpq();
+        INDArray x = small.input();
         MultiLayerNetwork net = d.network();
         LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
         DjpqNetwork.Unit u = d.units().get(0);
