@@ -133,7 +133,6 @@ public final class DjpqNetwork {
                 .dataType(sc.getDataType()).updater(firstUpdater(sc)).list();
         int n = sc.getConfs().size();
         int[] newIndex = new int[n];
-        int[] gateSource = new int[4 * n]; // by gate index: the source layer whose outputs it gates
         boolean nonNegative = inputNonNegative;
         int k = 0;
         for (int i = 0; i < n; i++) {
@@ -157,7 +156,6 @@ public final class DjpqNetwork {
                     VibGateLayer gate = new VibGateLayer.Builder().klWeight(settings.klWeight())
                             .threshold(settings.gateThreshold()).name(name + "-gate").build();
                     gate.setFrozen(settings.fixedGates());
-                    gateSource[k] = i;
                     lb.layer(k++, gate);
                 }
                 nonNegative = nonNegativeActivation(((BaseLayer) l).getActivationFn());
@@ -181,8 +179,8 @@ public final class DjpqNetwork {
         }
         if (settings.fixedGates()) {
             for (int j = 0; j < k; j++) {
-                if (net.getLayer(j) instanceof VibGate g) {
-                    g.mu().assign(Nd4j.createFromArray(nonZeroChannels(source.getLayer(gateSource[j])))
+                if (net.getLayer(j) instanceof VibGate g) { // gating the weighted layer before it
+                    g.mu().assign(Nd4j.createFromArray(nonZeroChannels(net.getLayer(j - 1)))
                             .castTo(g.mu().dataType()));
                 }
             }
@@ -191,16 +189,16 @@ public final class DjpqNetwork {
     }
 
     /**
-     * 1 for each output channel of a convolution ({@code W [out, in, kH, kW]}) or dense layer ({@code W [in, out]})
-     * with a non-zero weight or bias, 0 for a channel that is all zero: the fixed gates' {@code mu}.
+     * 1 for each output channel of a convolution or dense layer with a non-zero weight
+     * ({@link ConstrainableLayer#keptUnits}) or bias, 0 for a channel that is all zero: the fixed gates' {@code mu}.
      */
     static double[] nonZeroChannels(Layer layer) {
-        INDArray w = layer.getParam("W");
-        INDArray largest = w.rank() == 4 ? Transforms.abs(w, true).max(1, 2, 3) : Transforms.abs(w, true).max(0);
-        double[] mu = FlatValues.readDoubles(largest.addi(Transforms.abs(layer.getParam("b"), true)
-                .reshape(largest.shape())));
-        for (int c = 0; c < mu.length; c++) {
-            mu[c] = mu[c] > 0 ? 1 : 0;
+        ConstrainableLayer c = new ConstrainableLayer(layer.conf().getLayer().getLayerName(), layer.getIndex(),
+                layer.getClass().getSimpleName(), layer);
+        double[] mu = FlatValues.readDoubles(c.keptUnits());
+        double[] bias = c.bias() == null ? new double[mu.length] : FlatValues.readDoubles(c.bias());
+        for (int u = 0; u < mu.length; u++) {
+            mu[u] = mu[u] != 0 || bias[u] != 0 ? 1 : 0;
         }
         return mu;
     }

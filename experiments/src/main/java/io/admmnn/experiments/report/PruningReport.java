@@ -227,21 +227,23 @@ public final class PruningReport {
                 plan.pretrain().learningRate(), plan.pretrain().learningRateDecay()));
         if (plan.usesDjpq()) {
             var d = plan.djpq();
-            row(md, "DJPQ", (d.fixedGates() ? String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch; gates fixed"
-                            + " (the starting network's channels: those with a non-zero weight or bias kept, the others"
-                            + " removed; no KL term), only the bits learned; loss CE + %.3g·BOPs/BOPs_dense",
-                    d.epochs(), d.learningRate(), d.learningRateDecay(), d.bopsWeight())
-                    : String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch; loss CE + %.3g·KL + %.3g·BOPs/BOPs_dense;"
-                            + " gate threshold mu²/sigma² > %.3g",
-                    d.epochs(), d.learningRate(), d.learningRateDecay(), d.klWeight(), d.bopsWeight(), d.gateThreshold()))
+            String objective = d.fixedGates()
+                    ? String.format(Locale.ROOT, "gates fixed (the starting network's channels: those with a non-zero"
+                    + " weight or bias kept, the others removed; no KL term), only the bits learned; loss CE + %.3g"
+                    + "·BOPs/BOPs_dense", d.bopsWeight())
+                    : String.format(Locale.ROOT, "loss CE + %.3g·KL + %.3g·BOPs/BOPs_dense; gate threshold mu²/sigma² >"
+                    + " %.3g", d.klWeight(), d.bopsWeight(), d.gateThreshold());
+            String rates = d.fixedGates()
+                    ? String.format(Locale.ROOT, "x%.3g (quantizers)", d.quantizerLearningRateFactor())
+                    : String.format(Locale.ROOT, "x%.3g (gates), x%.3g (quantizers)", d.gateLearningRateFactor(),
+                    d.quantizerLearningRateFactor());
+            row(md, "DJPQ", String.format(Locale.ROOT, "%d epochs, Adam lr %.2g, x%.2f per epoch; ", d.epochs(),
+                    d.learningRate(), d.learningRateDecay()) + objective
                     + String.format(Locale.ROOT, "; bits %s, starting at %d (weights) / %d (activations)",
                     d.powerOfTwo() ? "restricted to 2, 4, 8, 16" : "free", d.initialWeightBits(), d.initialActivationBits())
                     + (d.targetReduction() > 0 ? String.format(Locale.ROOT, "; BOPs term off while the network as"
                     + " exported has %.0fx fewer BOPs or more", d.targetReduction()) : "")
-                    + (d.fixedGates() ? String.format(Locale.ROOT, "; learning rate x%.3g (quantizers)",
-                    d.quantizerLearningRateFactor()) : String.format(Locale.ROOT,
-                    "; learning rate x%.3g (gates), x%.3g (quantizers)", d.gateLearningRateFactor(),
-                    d.quantizerLearningRateFactor())));
+                    + "; learning rate " + rates);
             row(md, "fine-tuning", String.format(Locale.ROOT, "pruned channels removed, bits fixed; %d epochs, Adam lr %.2g, x%.2f per epoch",
                     d.finetune().epochs(), d.finetune().learningRate(), d.finetune().learningRateDecay()));
         } else {
